@@ -1,0 +1,56 @@
+// AWS-shaped errors: one error type carries the code, message and HTTP status; each protocol renders it.
+import type { ServerResponse } from 'node:http';
+
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export const validationError = (message: string): AwsError => new AwsError('ValidationException', message);
+
+/** AWS JSON 1.1 (SageMaker, EventBridge): the code in `__type`, the SDK also reads `x-amzn-ErrorType`. */
+export function sendJsonError(res: ServerResponse, error: AwsError, requestId: string): void {
+  const body = JSON.stringify({ __type: error.code, message: error.message, ...error.extra });
+  res.writeHead(error.status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': error.code,
+  });
+  res.end(body);
+}
+
+/** REST-JSON (SageMaker Runtime): the code travels in `x-amzn-ErrorType`, the fields in the body. */
+export function sendRestJsonError(res: ServerResponse, error: AwsError, requestId: string): void {
+  const body = JSON.stringify({ message: error.message, ...error.extra });
+  res.writeHead(error.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': error.code,
+  });
+  res.end(body);
+}
+
+const xmlEscape = (value: string): string =>
+  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** REST-XML (S3). */
+export function sendXmlError(res: ServerResponse, error: AwsError, requestId: string): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(
+    error.message,
+  )}</Message><RequestId>${requestId}</RequestId></Error>`;
+  res.writeHead(error.status, {
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(body),
+    'x-amz-request-id': requestId,
+  });
+  res.end(body);
+}

@@ -1,0 +1,165 @@
+// The few CloudFormation facts the offline stack needs from the services' `resources`: queue and bucket names,
+// bucket notification configurations, and intrinsic functions (Ref, GetAtt, ImportValue, Sub, Join) in values.
+import type { NotificationRule } from '../s3/notifications.js';
+import type { ServiceDefinition } from './serverless-config.js';
+
+interface Resource {
+  service: string;
+  logicalId: string;
+  Type?: string;
+  Properties?: Record<string, unknown>;
+}
+
+export interface QueueDeclaration {
+  name: string;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount?: number;
+}
+
+export class CloudFormationView {
+  private readonly resources = new Map<string, Resource>();
+  private readonly exports = new Map<string, { service: string; value: unknown }>();
+
+  constructor(
+    services: ServiceDefinition[],
+    private readonly region: string,
+    private readonly account: string,
+  ) {
+    for (const service of services) {
+      for (const [logicalId, resource] of Object.entries(service.resources)) {
+        this.resources.set(logicalId, { service: service.service, logicalId, ...resource });
+      }
+      for (const output of Object.values(service.outputs)) {
+        const name = this.resolve(output.Export?.Name);
+        if (typeof name === 'string')
+          this.exports.set(name, { service: service.service, value: output.Value });
+      }
+    }
+  }
+
+  private ofType(type: string): Resource[] {
+    return [...this.resources.values()].filter((resource) => resource.Type === type);
+  }
+
+  queueName(resource: Resource): string {
+    const name = this.resolve(resource.Properties?.QueueName);
+    return typeof name === 'string' ? name : `${resource.service}-${resource.logicalId}`;
+  }
+
+  bucketName(resource: Resource): string {
+    const name = this.resolve(resource.Properties?.BucketName);
+    return typeof name === 'string' ? name : `${resource.service}-${resource.logicalId}`.toLowerCase();
+  }
+
+  /** Resolves intrinsics to plain values where the offline stack can know them; `undefined` otherwise. */
+  resolve(value: unknown): unknown {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const entries = Object.entries(value as Record<string, unknown>);
+    const [key, argument] = entries[0] ?? [];
+    if (entries.length !== 1 || key === undefined) return value;
+    switch (key) {
+      case 'Ref': {
+        if (argument === 'AWS::Region') return this.region;
+        if (argument === 'AWS::AccountId') return this.account;
+        if (argument === 'AWS::Partition') return 'aws';
+        const resource = this.resources.get(String(argument));
+        if (resource?.Type === 'AWS::S3::Bucket') return this.bucketName(resource);
+        if (resource?.Type === 'AWS::SQS::Queue')
+          return `http://sqs.${this.region}.localhost/${this.account}/${this.queueName(resource)}`;
+        return undefined;
+      }
+      case 'Fn::GetAtt': {
+        const [logicalId, attribute] = Array.isArray(argument)
+          ? argument.map(String)
+          : String(argument).split('.');
+        const resource = this.resources.get(logicalId ?? '');
+        if (resource?.Type === 'AWS::SQS::Queue') {
+          if (attribute === 'Arn')
+            return `arn:aws:sqs:${this.region}:${this.account}:${this.queueName(resource)}`;
+          if (attribute === 'QueueName') return this.queueName(resource);
+        }
+        if (resource?.Type === 'AWS::S3::Bucket' && attribute === 'Arn')
+          return `arn:aws:s3:::${this.bucketName(resource)}`;
+        return undefined;
+      }
+      case 'Fn::ImportValue': {
+        const name = this.resolve(argument);
+        const exported = typeof name === 'string' ? this.exports.get(name) : undefined;
+        return exported ? this.resolve(exported.value) : undefined;
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = Array.isArray(argument) ? argument : [];
+        if (!Array.isArray(parts)) return undefined;
+        const resolved = parts.map((part) => this.resolve(part));
+        return resolved.every((part) => typeof part === 'string' || typeof part === 'number')
+          ? resolved.join(String(separator ?? ''))
+          : undefined;
+      }
+      case 'Fn::Sub': {
+        const [template, variables] = Array.isArray(argument) ? argument : [argument, {}];
+        if (typeof template !== 'string') return undefined;
+        let unresolved = false;
+        const result = template.replace(/\$\{([^}]+)\}/g, (_match, name: string) => {
+          const local = (variables as Record<string, unknown>)?.[name];
+          const resolved =
+            local !== undefined
+              ? this.resolve(local)
+              : name.includes('.')
+                ? this.resolve({ 'Fn::GetAtt': name.split('.') })
+                : this.resolve({ Ref: name });
+          if (typeof resolved !== 'string' && typeof resolved !== 'number') unresolved = true;
+          return String(resolved ?? '');
+        });
+        return unresolved ? undefined : result;
+      }
+      default:
+        return value;
+    }
+  }
+
+  queues(): QueueDeclaration[] {
+    return this.ofType('AWS::SQS::Queue').map((resource) => {
+      const redrive = this.resolve(resource.Properties?.RedrivePolicy) as
+        | { maxReceiveCount?: unknown }
+        | undefined;
+      return {
+        name: this.queueName(resource),
+        visibilityTimeoutSeconds: Number(this.resolve(resource.Properties?.VisibilityTimeout) ?? 30),
+        maxReceiveCount: redrive?.maxReceiveCount === undefined ? undefined : Number(redrive.maxReceiveCount),
+      };
+    });
+  }
+
+  buckets(): { name: string; notifications: NotificationRule[] }[] {
+    return this.ofType('AWS::S3::Bucket').map((resource) => {
+      const config = (this.resolve(resource.Properties?.NotificationConfiguration) ?? {}) as Record<
+        string,
+        unknown
+      >;
+      const rules: NotificationRule[] = [];
+      const add = (kind: 'queue' | 'function', entries: unknown, targetKey: string): void => {
+        for (const [index, entry] of ((entries as Record<string, unknown>[] | undefined) ?? []).entries()) {
+          const filterRules =
+            (entry.Filter as { S3Key?: { Rules?: { Name?: string; Value?: unknown }[] } } | undefined)?.S3Key
+              ?.Rules ?? [];
+          const rule: NotificationRule = {
+            id: `${resource.logicalId}-${kind}-${index + 1}`,
+            target: { kind, arn: String(this.resolve(entry[targetKey]) ?? '') },
+            events: [String(this.resolve(entry.Event))],
+          };
+          for (const filter of filterRules) {
+            const name = String(filter.Name ?? '').toLowerCase();
+            if (name === 'prefix') rule.prefix = String(this.resolve(filter.Value) ?? '');
+            if (name === 'suffix') rule.suffix = String(this.resolve(filter.Value) ?? '');
+          }
+          rules.push(rule);
+        }
+      };
+      add('queue', config.QueueConfigurations, 'Queue');
+      add('function', config.LambdaConfigurations, 'Function');
+      return { name: this.bucketName(resource), notifications: rules };
+    });
+  }
+}
+
+export const queueNameFromArn = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);

@@ -1,0 +1,411 @@
+// Lambda for the stage functions: each handler bundled once with esbuild (cached under the stack folder), run
+// in its own warm child process with the environment of its serverless.yml, one invocation at a time per
+// process like a Lambda execution environment, with the function's timeout. Asynchronous invocations
+// (EventBridge targets) are retried on error like Lambda, bounded and with short local delays.
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import type { StackLogger } from '../log.js';
+import { ProcessTracker } from '../sagemaker/containers.js';
+import type { FunctionDefinition } from './serverless-config.js';
+
+export interface InvocationError {
+  errorType: string;
+  errorMessage: string;
+  stackTrace?: string[];
+}
+
+export type InvocationResult = { ok: true; value: unknown } | { ok: false; error: InvocationError };
+
+export interface Trigger {
+  source: 'eventbridge' | 'sqs' | 's3' | 'direct';
+  eventId?: string;
+}
+
+export interface InvocationRecord {
+  requestId: string;
+  function: string;
+  trigger: Trigger['source'];
+  eventId?: string;
+  attempt: number;
+  start: string;
+  durationMs: number;
+  cold: boolean;
+  status: 'success' | 'error';
+  result?: unknown;
+  error?: InvocationError;
+}
+
+interface Instance {
+  child: ChildProcess;
+  busy: boolean;
+  ready: Promise<void>;
+  pending?: { id: string; resolve: (result: InvocationResult) => void };
+  used: boolean;
+}
+
+interface FunctionState {
+  definition: FunctionDefinition;
+  instances: Instance[];
+  waiting: (() => void)[];
+  bundle?: Promise<string>;
+  log?: WriteStream;
+}
+
+export interface FunctionRuntimeOptions {
+  dir: string;
+  region: string;
+  account: string;
+  endpoint: () => string;
+  logger: StackLogger;
+  tracker: ProcessTracker;
+  /** Delay before the first retry of a failed asynchronous invocation; the second waits twice as long. */
+  retryDelayMs: number;
+}
+
+const MAX_RECORDS = 5_000;
+const HANDLER_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
+
+export class FunctionRuntime {
+  readonly invocations: InvocationRecord[] = [];
+  private readonly functions = new Map<string, FunctionState>();
+  private workerScript?: Promise<string>;
+  private stopped = false;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly options: FunctionRuntimeOptions) {}
+
+  register(definition: FunctionDefinition): void {
+    this.functions.set(definition.name, { definition, instances: [], waiting: [] });
+  }
+
+  list(): FunctionDefinition[] {
+    return [...this.functions.values()].map((state) => state.definition);
+  }
+
+  has(name: string): boolean {
+    return this.functions.has(name);
+  }
+
+  /** Bundles every function in the background so the first event does not wait for esbuild. */
+  warm(): void {
+    for (const state of this.functions.values()) {
+      state.bundle ??= this.bundle(state.definition);
+      state.bundle.catch(() => {});
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    for (const state of this.functions.values()) {
+      for (const instance of state.instances) ProcessTracker.kill(instance.child);
+      state.log?.end();
+    }
+  }
+
+  private resolveWorkerScript(): Promise<string> {
+    this.workerScript ??= (async () => {
+      const here = path.dirname(fileURLToPath(import.meta.url));
+      const compiled = path.join(here, 'worker.js');
+      if (existsSync(compiled)) return compiled;
+      // running from sources (tests): compile the worker once into the stack folder
+      const outfile = path.join(this.options.dir, 'runtime', 'lambda-worker.mjs');
+      await esbuild.build({
+        entryPoints: [path.join(here, 'worker.ts')],
+        outfile,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        logLevel: 'silent',
+      });
+      return outfile;
+    })();
+    return this.workerScript;
+  }
+
+  private async bundle(definition: FunctionDefinition): Promise<string> {
+    const dot = definition.handler.lastIndexOf('.');
+    const base = path.join(definition.serviceDir, definition.handler.slice(0, dot));
+    const entry = HANDLER_EXTENSIONS.map((extension) => `${base}${extension}`).find((file) =>
+      existsSync(file),
+    );
+    if (!entry) throw new Error(`handler file ${base}.{ts,js} of function ${definition.name} not found`);
+    const outDir = path.join(this.options.dir, 'functions', definition.service, definition.name);
+    const outfile = path.join(outDir, 'handler.mjs');
+    const metaFile = path.join(outDir, 'inputs.json');
+    try {
+      const inputs = JSON.parse(await readFile(metaFile, 'utf8')) as Record<string, number>;
+      const unchanged = await Promise.all(
+        Object.entries(inputs).map(
+          async ([file, mtime]) => (await stat(file).catch(() => undefined))?.mtimeMs === mtime,
+        ),
+      );
+      if (existsSync(outfile) && unchanged.every(Boolean) && Object.keys(inputs).length > 0) return outfile;
+    } catch {
+      // no cache yet
+    }
+    await mkdir(outDir, { recursive: true });
+    const started = Date.now();
+    const result = await esbuild.build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: 'inline',
+      metafile: true,
+      logLevel: 'silent',
+      absWorkingDir: definition.serviceDir,
+      mainFields: ['module', 'main'],
+      banner: {
+        js: "import { createRequire as __localCreateRequire } from 'node:module'; const require = __localCreateRequire(import.meta.url);",
+      },
+    });
+    const inputs: Record<string, number> = {};
+    for (const input of Object.keys(result.metafile.inputs)) {
+      const file = path.resolve(definition.serviceDir, input);
+      const info = await stat(file).catch(() => undefined);
+      if (info) inputs[file] = info.mtimeMs;
+    }
+    await writeFile(metaFile, JSON.stringify(inputs));
+    this.options.logger.info('lambda', `bundled ${definition.name} in ${Date.now() - started} ms`);
+    return outfile;
+  }
+
+  private environment(definition: FunctionDefinition): Record<string, string> {
+    return {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TZ: 'UTC',
+      NODE_OPTIONS: '--enable-source-maps',
+      ...Object.fromEntries(
+        Object.entries(definition.environment).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? value : JSON.stringify(value ?? ''),
+        ]),
+      ),
+      AWS_REGION: this.options.region,
+      AWS_DEFAULT_REGION: this.options.region,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL: this.options.endpoint(),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      LAMBDA_TASK_ROOT: definition.serviceDir,
+    };
+  }
+
+  private logOf(state: FunctionState): { write(text: string | Buffer): void } {
+    if (!state.log) {
+      const file = path.join(this.options.dir, 'logs', 'functions', `${state.definition.name}.log`);
+      state.log = createWriteStream(file, { flags: 'a' });
+    }
+    const log = state.log;
+    return { write: (text) => (log.writableEnded ? undefined : log.write(text)) };
+  }
+
+  private async spawnInstance(state: FunctionState): Promise<Instance> {
+    state.bundle ??= this.bundle(state.definition);
+    const [script, bundle] = await Promise.all([this.resolveWorkerScript(), state.bundle]);
+    await mkdir(path.join(this.options.dir, 'logs', 'functions'), { recursive: true });
+    const exportName = state.definition.handler.slice(state.definition.handler.lastIndexOf('.') + 1);
+    const child = fork(script, [bundle, exportName], {
+      cwd: state.definition.serviceDir,
+      env: this.environment(state.definition),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+      execArgv: [],
+    });
+    this.options.tracker.add(child);
+    const log = this.logOf(state);
+    child.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
+    let markReady: () => void = () => {};
+    const instance: Instance = {
+      child,
+      busy: false,
+      used: false,
+      ready: new Promise<void>((resolve) => {
+        markReady = resolve;
+      }),
+    };
+    child.on(
+      'message',
+      (message: { type: string; id?: string; ok?: boolean; value?: unknown; error?: InvocationError }) => {
+        if (message.type === 'ready') markReady();
+        const pending = instance.pending;
+        if (message.type === 'result' && pending && pending.id === message.id) {
+          instance.pending = undefined;
+          pending.resolve(
+            message.ok
+              ? { ok: true, value: message.value }
+              : { ok: false, error: message.error ?? { errorType: 'Error', errorMessage: 'unknown' } },
+          );
+        }
+      },
+    );
+    child.once('exit', (code) => {
+      markReady();
+      state.instances = state.instances.filter((candidate) => candidate !== instance);
+      if (instance.pending) {
+        const pending = instance.pending;
+        instance.pending = undefined;
+        pending.resolve({
+          ok: false,
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: `RequestId: ${pending.id} Error: Runtime exited with error: exit status ${code}`,
+          },
+        });
+      }
+      this.release(state);
+    });
+    state.instances.push(instance);
+    return instance;
+  }
+
+  private release(state: FunctionState): void {
+    state.waiting.shift()?.();
+  }
+
+  private async acquire(state: FunctionState): Promise<{ instance: Instance; cold: boolean }> {
+    const limit = state.definition.reservedConcurrency ?? 10;
+    for (let attempt = 0; attempt < 10_000; attempt += 1) {
+      const idle = state.instances.find((instance) => !instance.busy);
+      if (idle) {
+        idle.busy = true;
+        return { instance: idle, cold: !idle.used };
+      }
+      if (state.instances.length < limit) {
+        const instance = await this.spawnInstance(state);
+        instance.busy = true;
+        return { instance, cold: true };
+      }
+      await new Promise<void>((resolve) => state.waiting.push(resolve));
+    }
+    throw new Error(`no execution environment for ${state.definition.name}`);
+  }
+
+  /** A synchronous invocation (RequestResponse), as the SQS event source mapping makes. */
+  async invoke(name: string, event: unknown, trigger: Trigger, attempt = 1): Promise<InvocationResult> {
+    const state = this.functions.get(name);
+    if (!state)
+      return {
+        ok: false,
+        error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${name}` },
+      };
+    const requestId = randomUUID();
+    const start = new Date();
+    let result: InvocationResult;
+    let cold = false;
+    try {
+      const acquired = await this.acquire(state);
+      cold = acquired.cold;
+      const instance = acquired.instance;
+      await instance.ready;
+      instance.used = true;
+      const timeoutMs = state.definition.timeoutSeconds * 1000;
+      const log = this.logOf(state);
+      log.write(`START RequestId: ${requestId} Version: $LATEST\n`);
+      result = await new Promise<InvocationResult>((resolve) => {
+        const timer = setTimeout(() => {
+          instance.pending = undefined;
+          ProcessTracker.kill(instance.child, 'SIGKILL');
+          resolve({
+            ok: false,
+            error: {
+              errorType: 'Sandbox.Timedout',
+              errorMessage: `RequestId: ${requestId} Error: Task timed out after ${state.definition.timeoutSeconds.toFixed(2)} seconds`,
+            },
+          });
+        }, timeoutMs);
+        instance.pending = {
+          id: requestId,
+          resolve: (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+        };
+        instance.child.send({
+          type: 'invoke',
+          id: requestId,
+          event,
+          context: {
+            functionName: state.definition.functionName,
+            functionVersion: '$LATEST',
+            invokedFunctionArn: `arn:aws:lambda:${this.options.region}:${this.options.account}:function:${state.definition.functionName}`,
+            memoryLimitInMB: String(state.definition.memorySize),
+            awsRequestId: requestId,
+            logGroupName: `/aws/lambda/${state.definition.functionName}`,
+            logStreamName: `local/[$LATEST]${name}`,
+            deadline: Date.now() + timeoutMs,
+          },
+        });
+      });
+      const duration = Date.now() - start.getTime();
+      log.write(
+        `END RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: ${duration} ms\tMemory Size: ${state.definition.memorySize} MB\n`,
+      );
+      instance.busy = false;
+      this.release(state);
+    } catch (error) {
+      result = {
+        ok: false,
+        error: { errorType: 'Runtime.InitError', errorMessage: (error as Error).message },
+      };
+    }
+    const record: InvocationRecord = {
+      requestId,
+      function: name,
+      trigger: trigger.source,
+      eventId: trigger.eventId,
+      attempt,
+      start: start.toISOString(),
+      durationMs: Date.now() - start.getTime(),
+      cold,
+      status: result.ok ? 'success' : 'error',
+      ...(result.ok ? { result: result.value } : { error: result.error }),
+    };
+    this.invocations.push(record);
+    if (this.invocations.length > MAX_RECORDS)
+      this.invocations.splice(0, this.invocations.length - MAX_RECORDS);
+    const summary = result.ok
+      ? `ok ${JSON.stringify(result.value)?.slice(0, 160)}`
+      : `${result.error.errorType}: ${result.error.errorMessage.slice(0, 200)}`;
+    this.options.logger.info(
+      'lambda',
+      `${name} <- ${trigger.source}${trigger.eventId ? ` ${trigger.eventId}` : ''}${attempt > 1 ? ` (retry ${attempt - 1})` : ''} ${record.durationMs} ms${cold ? ' cold' : ''}: ${summary}`,
+    );
+    return result;
+  }
+
+  /** An asynchronous invocation (Event): on error, retried up to the function's maximumRetryAttempts (default 2). */
+  invokeAsync(name: string, event: unknown, trigger: Trigger): void {
+    const state = this.functions.get(name);
+    const retries = Math.min(state?.definition.maximumRetryAttempts ?? 2, 2);
+    const attemptOnce = (attempt: number): void => {
+      if (this.stopped) return;
+      void this.invoke(name, event, trigger, attempt).then((result) => {
+        if (result.ok || attempt > retries || this.stopped) return;
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          attemptOnce(attempt + 1);
+        }, this.options.retryDelayMs * attempt);
+        this.retryTimers.add(timer);
+      });
+    };
+    attemptOnce(1);
+  }
+}

@@ -1,0 +1,356 @@
+// S3: s3rver on an internal loopback port behind the edge. The edge strips SigV4 (any credentials are accepted),
+// decodes `aws-chunked` bodies so objects are stored byte for byte, serves bucket notification configurations
+// (s3rver has none) and turns s3rver's object events into real S3 notification records.
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { XMLParser } from 'fast-xml-parser';
+import S3rver from 's3rver';
+import { AwsError, sendXmlError } from '../aws/errors.js';
+import { readBody } from '../http-util.js';
+import { ChunkedEncodingError, crc32Base64, decodeAwsChunked } from './aws-chunked.js';
+import type { S3ObjectEvent } from './notification-record.js';
+import { type NotificationRule, parseNotificationXml, toNotificationXml } from './notifications.js';
+
+export interface S3ServiceOptions {
+  dir: string;
+  onObjectEvent: (event: S3ObjectEvent) => void;
+  onNotificationConfigured: (bucket: string, rules: NotificationRule[]) => void;
+}
+
+const SIGNING_QUERY = new Set([
+  'x-amz-algorithm',
+  'x-amz-credential',
+  'x-amz-date',
+  'x-amz-expires',
+  'x-amz-signedheaders',
+  'x-amz-signature',
+  'x-amz-security-token',
+]);
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+
+interface S3rverEventRecord {
+  eventName: string;
+  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
+}
+
+const xml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Contents' });
+
+export const encodeKeyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
+
+export class S3Service {
+  readonly notifications = new Map<string, NotificationRule[]>();
+
+  private constructor(
+    private readonly server: S3rver,
+    private readonly port: number,
+    private readonly tmpDir: string,
+    private readonly options: S3ServiceOptions,
+  ) {}
+
+  static async start(options: S3ServiceOptions): Promise<S3Service> {
+    const tmpDir = path.join(options.dir, 'tmp', 's3-uploads');
+    await mkdir(path.join(options.dir, 's3'), { recursive: true });
+    await mkdir(tmpDir, { recursive: true });
+    const server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: path.join(options.dir, 's3'),
+      vhostBuckets: false,
+    });
+    const address = (await server.run()) as AddressInfo;
+    const service = new S3Service(server, address.port, tmpDir, options);
+    (server as unknown as NodeJS.EventEmitter).on('event', (event: { Records: S3rverEventRecord[] }) =>
+      service.forwardEvent(event),
+    );
+    return service;
+  }
+
+  async stop(): Promise<void> {
+    await this.server.close();
+  }
+
+  private forwardEvent(event: { Records: S3rverEventRecord[] }): void {
+    for (const record of event.Records) {
+      // s3rver reports a completed multipart upload as `Post`; SDK clients never use browser form POSTs.
+      const eventName =
+        record.eventName === 'ObjectCreated:Post'
+          ? 'ObjectCreated:CompleteMultipartUpload'
+          : record.eventName;
+      this.options.onObjectEvent({
+        eventName,
+        bucket: record.s3.bucket.name,
+        key: record.s3.object.key,
+        size: record.s3.object.size,
+        eTag: record.s3.object.eTag,
+        time: new Date(),
+      });
+    }
+  }
+
+  async createBucket(name: string): Promise<void> {
+    const response = await this.request('PUT', `/${name}`);
+    if (response.status !== 200 && response.status !== 409) {
+      throw new Error(`cannot create bucket ${name}: ${response.status} ${response.body}`);
+    }
+  }
+
+  setNotifications(bucket: string, rules: NotificationRule[]): void {
+    this.notifications.set(bucket, rules);
+    this.options.onNotificationConfigured(bucket, rules);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const segments = url.pathname.split('/').filter(Boolean);
+    if (segments.length === 1 && url.searchParams.has('notification')) {
+      await this.handleNotification(req, res, decodeURIComponent(segments[0] ?? ''), requestId);
+      return;
+    }
+    const query = new URLSearchParams();
+    for (const [name, value] of url.searchParams) {
+      if (!SIGNING_QUERY.has(name.toLowerCase())) query.append(name, value);
+    }
+    const target = `${url.pathname}${query.size ? `?${query.toString().replace(/=(&|$)/g, '$1')}` : ''}`;
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || HOP_BY_HOP.has(name) || name === 'authorization') continue;
+      headers[name] = value;
+    }
+    headers.host = `127.0.0.1:${this.port}`;
+
+    const contentSha = String(req.headers['x-amz-content-sha256'] ?? '');
+    const encoding = String(req.headers['content-encoding'] ?? '');
+    const chunked = contentSha.startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/.test(encoding);
+    if (!chunked) {
+      await this.proxy(req, res, target, headers, req);
+      return;
+    }
+    const file = path.join(this.tmpDir, randomUUID());
+    try {
+      let decoded: Awaited<ReturnType<typeof decodeAwsChunked>>;
+      try {
+        const sink = createWriteStream(file);
+        decoded = await decodeAwsChunked(req as AsyncIterable<Buffer>, sink);
+        await new Promise<void>((resolve, reject) =>
+          sink.end((error?: Error | null) => (error ? reject(error) : resolve())),
+        );
+      } catch (error) {
+        if (error instanceof ChunkedEncodingError) {
+          throw new AwsError('IncompleteBody', `Malformed aws-chunked body: ${error.message}`);
+        }
+        throw error;
+      }
+      const declared = req.headers['x-amz-decoded-content-length'];
+      if (declared !== undefined && Number(declared) !== decoded.decodedLength) {
+        throw new AwsError(
+          'IncompleteBody',
+          'You did not provide the number of bytes specified by the x-amz-decoded-content-length header.',
+        );
+      }
+      const expectedCrc = decoded.trailers['x-amz-checksum-crc32'] ?? req.headers['x-amz-checksum-crc32'];
+      if (typeof expectedCrc === 'string' && expectedCrc !== crc32Base64(decoded.crc32)) {
+        throw new AwsError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.');
+      }
+      const remaining = encoding
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part && part !== 'aws-chunked');
+      if (remaining.length) headers['content-encoding'] = remaining.join(',');
+      else delete headers['content-encoding'];
+      for (const name of ['x-amz-decoded-content-length', 'x-amz-trailer', 'x-amz-sdk-checksum-algorithm']) {
+        delete headers[name];
+      }
+      headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      headers['content-length'] = String((await stat(file)).size);
+      await this.proxy(
+        req,
+        res,
+        target,
+        headers,
+        createReadStream(file),
+        typeof expectedCrc === 'string' ? expectedCrc : undefined,
+      );
+    } catch (error) {
+      if (error instanceof AwsError) sendXmlError(res, error, requestId);
+      else throw error;
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  private proxy(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    headers: Record<string, string | string[]>,
+    body: NodeJS.ReadableStream,
+    checksumCrc32?: string,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const upstream = http.request(
+        { host: '127.0.0.1', port: this.port, method: req.method, path: target, headers },
+        (response) => {
+          const responseHeaders = { ...response.headers };
+          if (checksumCrc32 && response.statusCode === 200)
+            responseHeaders['x-amz-checksum-crc32'] = checksumCrc32;
+          res.writeHead(response.statusCode ?? 502, responseHeaders);
+          pipeline(response, res).then(resolve, reject);
+        },
+      );
+      upstream.on('error', reject);
+      pipeline(body, upstream).catch(reject);
+    });
+  }
+
+  private async handleNotification(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bucket: string,
+    requestId: string,
+  ): Promise<void> {
+    const exists = await this.request('HEAD', `/${bucket}`);
+    if (exists.status === 404) {
+      sendXmlError(res, new AwsError('NoSuchBucket', 'The specified bucket does not exist', 404), requestId);
+      return;
+    }
+    if (req.method === 'GET') {
+      const body = toNotificationXml(this.notifications.get(bucket) ?? []);
+      res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (req.method === 'PUT') {
+      const body = await readBody(req, 1024 * 1024);
+      let rules: NotificationRule[];
+      try {
+        rules = parseNotificationXml(body.toString('utf8'));
+      } catch {
+        sendXmlError(
+          res,
+          new AwsError(
+            'MalformedXML',
+            'The XML you provided was not well-formed or did not validate against our published schema',
+          ),
+          requestId,
+        );
+        return;
+      }
+      this.setNotifications(bucket, rules);
+      res.writeHead(200, { 'content-length': 0, 'x-amz-request-id': requestId });
+      res.end();
+      return;
+    }
+    sendXmlError(
+      res,
+      new AwsError('MethodNotAllowed', 'The specified method is not allowed', 405),
+      requestId,
+    );
+  }
+
+  /** A plain request to s3rver, for the stack's own use (jobs, endpoints). */
+  request(method: string, target: string, body?: Buffer): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method,
+          path: target,
+          headers: { 'content-length': body?.length ?? 0 },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+          response.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async listKeys(bucket: string, prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < 10_000; page += 1) {
+      const query = new URLSearchParams({ 'list-type': '2', prefix });
+      if (token) query.set('continuation-token', token);
+      const response = await this.request('GET', `/${bucket}?${query}`);
+      if (response.status === 404)
+        throw new AwsError('NoSuchBucket', `The specified bucket ${bucket} does not exist`, 404);
+      if (response.status !== 200)
+        throw new Error(`cannot list s3://${bucket}/${prefix}: ${response.status}`);
+      const result = xml.parse(response.body) as {
+        ListBucketResult?: {
+          Contents?: { Key: string }[];
+          IsTruncated?: string;
+          NextContinuationToken?: string;
+        };
+      };
+      for (const item of result.ListBucketResult?.Contents ?? []) keys.push(String(item.Key));
+      if (result.ListBucketResult?.IsTruncated !== 'true') return keys;
+      token = result.ListBucketResult.NextContinuationToken;
+    }
+    return keys;
+  }
+
+  async download(bucket: string, key: string, file: string): Promise<void> {
+    await mkdir(path.dirname(file), { recursive: true });
+    await new Promise<void>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: this.port, path: `/${bucket}/${encodeKeyPath(key)}` }, (response) => {
+          if (response.statusCode !== 200) {
+            response.resume();
+            reject(new AwsError('NoSuchKey', `s3://${bucket}/${key} does not exist`, 404));
+            return;
+          }
+          pipeline(response, createWriteStream(file)).then(resolve, reject);
+        })
+        .on('error', reject);
+    });
+  }
+
+  async upload(
+    bucket: string,
+    key: string,
+    file: string,
+    contentType = 'application/octet-stream',
+  ): Promise<void> {
+    const size = (await stat(file)).size;
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method: 'PUT',
+          path: `/${bucket}/${encodeKeyPath(key)}`,
+          headers: { 'content-length': size, 'content-type': contentType },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            response.statusCode === 200
+              ? resolve()
+              : reject(new Error(`cannot upload s3://${bucket}/${key}: ${response.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      pipeline(createReadStream(file), req).catch(reject);
+    });
+  }
+}
+
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new AwsError('ValidationException', `Invalid S3 URI: ${uri}`);
+  return { bucket: match[1] ?? '', key: match[2] ?? '' };
+}

@@ -1,0 +1,274 @@
+// Serving: a deployment of an endpoint config extracts each variant's model, starts the image's `serve` on a
+// free port (SAGEMAKER_BIND_TO_PORT) and waits for GET /ping to answer 200. InvokeEndpoint is proxied to the
+// live process with SageMaker Runtime's response and error shapes.
+import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { AwsError, sendRestJsonError } from '../aws/errors.js';
+import { readBody } from '../http-util.js';
+import { parseS3Uri } from '../s3/s3-service.js';
+import { type ContainerRun, ProcessTracker, startContainer } from './containers.js';
+import { extractArchive } from './model-archive.js';
+import type { Input, ServiceContext } from './resources.js';
+
+export interface ServingVariant {
+  variantName: string;
+  weight: number;
+  port: number;
+  run: ContainerRun;
+  specifiedImage: string;
+  resolvedImage: string;
+  resolutionTime: Date;
+}
+
+export interface Deployment {
+  id: string;
+  configName: string;
+  variants: ServingVariant[];
+  logFile: string;
+  root: string;
+}
+
+export class DeploymentError extends Error {}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/ping', timeout: 1_000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+const logTail = async (file: string): Promise<string> => {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trim().split('\n').slice(-5).join('\n');
+};
+
+export async function deploy(
+  context: ServiceContext,
+  endpointName: string,
+  config: Input,
+  models: Map<string, Input>,
+): Promise<Deployment> {
+  const id = randomUUID().slice(0, 8);
+  const configName = String(config.EndpointConfigName);
+  const root = path.join(context.dir, 'endpoints', endpointName, `${configName}-${id}`);
+  const logFile = path.join(context.dir, 'logs', 'endpoints', `${endpointName}.log`);
+  const deployment: Deployment = { id, configName, variants: [], logFile, root };
+  try {
+    for (const variant of (config.ProductionVariants as Input[] | undefined) ?? []) {
+      const variantName = String(variant.VariantName);
+      const model = models.get(String(variant.ModelName));
+      if (!model) throw new DeploymentError(`Could not find model "${String(variant.ModelName)}".`);
+      const container = (model.PrimaryContainer ??
+        (model.Containers as Input[] | undefined)?.[0] ??
+        {}) as Input;
+      const specifiedImage = String(container.Image ?? '');
+      const { image, manifest } = await context.images.resolve(specifiedImage).catch((error: Error) => {
+        throw new DeploymentError(error.message);
+      });
+      const variantRoot = path.join(root, variantName);
+      const modelDir = path.join(variantRoot, 'opt', 'ml', 'model');
+      if (container.ModelDataUrl) {
+        const { bucket, key } = parseS3Uri(String(container.ModelDataUrl));
+        const archive = path.join(variantRoot, 'model.tar.gz');
+        await context.s3.download(bucket, key, archive).catch(() => {
+          throw new DeploymentError(`Could not download model data from ${String(container.ModelDataUrl)}.`);
+        });
+        await extractArchive(archive, modelDir).catch((error: Error) => {
+          throw new DeploymentError(
+            `Could not extract model data from ${String(container.ModelDataUrl)}: ${error.message}`,
+          );
+        });
+      }
+      const port = await freePort();
+      const run = await startContainer({
+        image,
+        manifest,
+        args: ['serve'],
+        env: {
+          SM_LOCAL_ROOT: variantRoot,
+          SM_MODEL_DIR: modelDir,
+          SAGEMAKER_BIND_TO_PORT: String(port),
+          SAGEMAKER_SAFE_PORT_RANGE: `${port}-${port}`,
+          AWS_REGION: context.region,
+          AWS_ENDPOINT_URL: context.endpoint(),
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          ...Object.fromEntries(
+            Object.entries((container.Environment as Input | undefined) ?? {}).map(([k, v]) => [
+              k,
+              String(v),
+            ]),
+          ),
+        },
+        logFile,
+        tracker: context.tracker,
+      });
+      deployment.variants.push({
+        variantName,
+        weight: Number(variant.InitialVariantWeight ?? 1),
+        port,
+        run,
+        specifiedImage,
+        resolvedImage: `${specifiedImage.split('@')[0]?.replace(/:[^/:]+$/, '')}@${image.digest}`,
+        resolutionTime: new Date(),
+      });
+      let exited = false;
+      void run.exited.then(() => {
+        exited = true;
+      });
+      const deadline = Date.now() + context.endpointStartTimeoutMs;
+      let healthy = false;
+      while (!exited && Date.now() < deadline) {
+        if ((await ping(port)) === 200) {
+          healthy = true;
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      if (!healthy) {
+        const tail = await logTail(logFile);
+        throw new DeploymentError(
+          `The primary container for production variant ${variantName} did not pass the ping health check. Please check the logs for this endpoint (${logFile}).${
+            tail ? ` Last lines: ${tail}` : ''
+          }`,
+        );
+      }
+    }
+    return deployment;
+  } catch (error) {
+    await stopDeployment(deployment);
+    throw error instanceof DeploymentError ? error : new DeploymentError((error as Error).message);
+  }
+}
+
+export async function stopDeployment(deployment: Deployment): Promise<void> {
+  for (const variant of deployment.variants) ProcessTracker.kill(variant.run.child);
+  await Promise.all(deployment.variants.map((variant) => variant.run.exited));
+  await rm(deployment.root, { recursive: true, force: true });
+}
+
+const MAX_PAYLOAD = 6 * 1024 * 1024;
+
+export async function invoke(
+  context: ServiceContext,
+  deployment: Deployment,
+  endpointName: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+): Promise<void> {
+  const body = await readBody(req, MAX_PAYLOAD);
+  const wanted = req.headers['x-amzn-sagemaker-target-variant'];
+  let variant = wanted
+    ? deployment.variants.find((candidate) => candidate.variantName === wanted)
+    : undefined;
+  if (wanted && !variant) {
+    throw new AwsError(
+      'ValidationError',
+      `Target variant ${String(wanted)} does not exist for endpoint ${endpointName}.`,
+    );
+  }
+  if (!variant) {
+    const total = deployment.variants.reduce((sum, candidate) => sum + candidate.weight, 0);
+    const pick = Math.random() * total;
+    let cumulative = 0;
+    variant =
+      deployment.variants.find((candidate) => {
+        cumulative += candidate.weight;
+        return pick < cumulative;
+      }) ?? deployment.variants[0];
+  }
+  if (!variant) throw new AwsError('ValidationError', `Endpoint ${endpointName} has no variant in service.`);
+  const chosen = variant;
+  const headers: Record<string, string> = {
+    'content-type': String(req.headers['content-type'] ?? 'application/octet-stream'),
+    'content-length': String(body.length),
+  };
+  if (req.headers.accept) headers.accept = String(req.headers.accept);
+  const custom = req.headers['x-amzn-sagemaker-custom-attributes'];
+  if (custom) headers['x-amzn-sagemaker-custom-attributes'] = String(custom);
+  const upstream = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
+    (resolve, reject) => {
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port: chosen.port,
+          method: 'POST',
+          path: '/invocations',
+          headers,
+          timeout: 60_000,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              body: Buffer.concat(chunks),
+            }),
+          );
+          response.on('error', reject);
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('the model did not answer within 60 seconds')));
+      request.on('error', reject);
+      request.end(body);
+    },
+  ).catch((error: Error) => ({
+    status: 0,
+    headers: {} as http.IncomingHttpHeaders,
+    body: Buffer.from(error.message),
+  }));
+
+  const logStreamArn = `arn:aws:logs:${context.region}:${context.account}:log-group:/aws/sagemaker/Endpoints/${endpointName}`;
+  if (upstream.status < 200 || upstream.status >= 300) {
+    const original = upstream.body.toString('utf8');
+    const kind = upstream.status >= 400 && upstream.status < 500 ? 'client' : 'server';
+    sendRestJsonError(
+      res,
+      new AwsError(
+        'ModelError',
+        `Received ${kind} error (${upstream.status}) from primary with message "${original}". See ${logStreamArn} in account ${context.account} for more information.`,
+        424,
+        {
+          ErrorCode: kind === 'client' ? 'CLIENT_ERROR_FROM_MODEL' : 'SERVER_ERROR_FROM_MODEL',
+          OriginalStatusCode: upstream.status,
+          OriginalMessage: original,
+          LogStreamArn: logStreamArn,
+        },
+      ),
+      requestId,
+    );
+    return;
+  }
+  const responseHeaders: Record<string, string> = {
+    'content-type': String(upstream.headers['content-type'] ?? 'application/json'),
+    'content-length': String(upstream.body.length),
+    'x-amzn-invoked-production-variant': chosen.variantName,
+    'x-amzn-requestid': requestId,
+  };
+  const customResponse = upstream.headers['x-amzn-sagemaker-custom-attributes'];
+  if (customResponse) responseHeaders['x-amzn-sagemaker-custom-attributes'] = String(customResponse);
+  res.writeHead(200, responseHeaders);
+  res.end(upstream.body);
+}

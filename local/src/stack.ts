@@ -1,0 +1,378 @@
+// startStack: composes the edge, S3, EventBridge, SageMaker, local images, the emulated SQS event sources and
+// the stage functions into one offline stack whose every file lives under `dir`.
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { AwsError } from './aws/errors.js';
+import { startEdge } from './edge.js';
+import { EventBus } from './events/bus.js';
+import { CloudFormationView, queueNameFromArn } from './functions/cloudformation.js';
+import { FunctionRuntime } from './functions/runtime.js';
+import {
+  type FunctionDefinition,
+  loadService,
+  type ServiceDefinition,
+} from './functions/serverless-config.js';
+import { readBody, sendJson } from './http-util.js';
+import { ImageRegistry } from './images/registry.js';
+import { consoleLogger, type StackLogger } from './log.js';
+import { type S3ObjectEvent, s3NotificationRecord } from './s3/notification-record.js';
+import { ruleMatches } from './s3/notifications.js';
+import { S3Service } from './s3/s3-service.js';
+import { ProcessTracker } from './sagemaker/containers.js';
+import { SageMakerControlPlane } from './sagemaker/control-plane.js';
+import type { ServiceContext } from './sagemaker/resources.js';
+import { EmulatedQueue, EventSourceMapping } from './sqs/queue.js';
+
+export interface StackOptions {
+  /** 0 picks a free port. Default 4566. */
+  port?: number;
+  /** Everything the stack writes lives here. Default `.local`. */
+  dir?: string;
+  region?: string;
+  account?: string;
+  logger?: StackLogger;
+  /**
+   * Folders of the Serverless services whose functions and resources the stack runs. Default: every
+   * `packages/<name>/serverless.yml` of the workspace that contains the current directory.
+   */
+  services?: string[];
+  /** Stage the serverless.yml files are resolved for. Default `local`. */
+  stage?: string;
+  /** Environment for `${env:...}` in serverless.yml. Default: this process's. */
+  env?: Record<string, string | undefined>;
+  /** Scales SQS batching windows and visibility timeouts (0.1: a 60 s window lasts 6 s). Default 0.1. */
+  sqsTimeScale?: number;
+  /** First retry delay of a failed asynchronous invocation (Lambda waits about a minute). Default 1000 ms. */
+  retryDelayMs?: number;
+  /** How long an endpoint's `serve` may take to answer /ping. Default 60 s. */
+  endpointStartTimeoutMs?: number;
+  /** Local images to push once the stack is up. */
+  images?: { folder: string; repository: string; tag?: string }[];
+}
+
+export interface Stack {
+  endpoint: string;
+  port: number;
+  dir: string;
+  region: string;
+  account: string;
+  /** Milliseconds from the call to a listening, routed endpoint. */
+  readyMs: number;
+  bus: EventBus;
+  s3: S3Service;
+  sagemaker: SageMakerControlPlane;
+  functions: FunctionRuntime;
+  images: ImageRegistry;
+  queues: Map<string, EmulatedQueue>;
+  stop(): Promise<void>;
+}
+
+/** The workspace root (the folder with pnpm-workspace.yaml) above `from`, else `from`. */
+export function workspaceRoot(from = process.cwd()): string {
+  let current = path.resolve(from);
+  for (let depth = 0; depth < 50; depth += 1) {
+    if (existsSync(path.join(current, 'pnpm-workspace.yaml'))) return current;
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return path.resolve(from);
+}
+
+export function discoverServices(root = workspaceRoot()): string[] {
+  const packages = path.join(root, 'packages');
+  if (!existsSync(packages)) return [];
+  return readdirSync(packages, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(packages, entry.name, 'serverless.yml')))
+    .map((entry) => path.join(packages, entry.name))
+    .sort();
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const started = Date.now();
+  const dir = path.resolve(options.dir ?? '.local');
+  const region = options.region ?? 'us-east-1';
+  const account = options.account ?? '000000000000';
+  const logger = options.logger ?? consoleLogger;
+  const stage = options.stage ?? 'local';
+  const timeScale = options.sqsTimeScale ?? 0.1;
+  await mkdir(dir, { recursive: true });
+
+  const tracker = new ProcessTracker();
+  const bus = new EventBus(region, account);
+  const queues = new Map<string, EmulatedQueue>();
+  let endpoint = '';
+  const runtime = new FunctionRuntime({
+    dir,
+    region,
+    account,
+    endpoint: () => endpoint,
+    logger,
+    tracker,
+    retryDelayMs: options.retryDelayMs ?? 1_000,
+  });
+
+  const queueNamed = (
+    name: string,
+    visibilityTimeoutSeconds = 30,
+    maxReceiveCount?: number,
+  ): EmulatedQueue => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new EmulatedQueue(
+        name,
+        `arn:aws:sqs:${region}:${account}:${name}`,
+        visibilityTimeoutSeconds * 1000 * timeScale,
+        maxReceiveCount,
+      );
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+  const functionByArn = (arn: string): FunctionDefinition | undefined => {
+    const name = arn.slice(arn.lastIndexOf(':') + 1);
+    return runtime.list().find((fn) => fn.functionName === name || fn.name === name);
+  };
+
+  let s3Ref: S3Service | undefined;
+  const onObjectEvent = (event: S3ObjectEvent): void => {
+    logger.info('s3', `${event.eventName} s3://${event.bucket}/${event.key}`);
+    for (const rule of s3Ref?.notifications.get(event.bucket) ?? []) {
+      if (!ruleMatches(rule, event.eventName, event.key)) continue;
+      const notification = { Records: [s3NotificationRecord(event, { region, configurationId: rule.id })] };
+      if (rule.target.kind === 'queue') {
+        queueNamed(queueNameFromArn(rule.target.arn)).send(JSON.stringify(notification));
+      } else {
+        const fn = functionByArn(rule.target.arn);
+        if (fn) runtime.invokeAsync(fn.name, notification, { source: 's3' });
+        else logger.warn('s3', `notification target ${rule.target.arn} is not a local function`);
+      }
+    }
+  };
+  const s3 = await S3Service.start({
+    dir,
+    onObjectEvent,
+    onNotificationConfigured: (bucket, rules) => {
+      for (const rule of rules.filter((candidate) => candidate.target.kind === 'queue')) {
+        queueNamed(queueNameFromArn(rule.target.arn)).send(
+          JSON.stringify({
+            Service: 'Amazon S3',
+            Event: 's3:TestEvent',
+            Time: new Date().toISOString(),
+            Bucket: bucket,
+            RequestId: Math.random().toString(16).slice(2, 18).toUpperCase(),
+            HostId: Buffer.from(Math.random().toString()).toString('base64'),
+          }),
+        );
+      }
+    },
+  });
+  s3Ref = s3;
+
+  const images = new ImageRegistry(path.join(dir, 'images.json'), bus, region, account);
+  await images.load();
+  const context: ServiceContext = {
+    region,
+    account,
+    dir,
+    endpoint: () => endpoint,
+    s3,
+    images,
+    bus,
+    tracker,
+    logger,
+    endpointStartTimeoutMs: options.endpointStartTimeoutMs ?? 60_000,
+  };
+  const sagemaker = new SageMakerControlPlane(context);
+  const mappings: EventSourceMapping[] = [];
+
+  const stopAll = async (): Promise<void> => {
+    for (const mapping of mappings) mapping.stop();
+    await runtime.stop();
+    await sagemaker.stop();
+    await tracker.stopAll();
+    await s3.stop();
+  };
+
+  try {
+    // Functions and resources from the services' serverless.yml, resolved for the stage
+    const serviceDirs = options.services ?? discoverServices();
+    const services: ServiceDefinition[] = [];
+    for (const serviceDir of serviceDirs) {
+      try {
+        services.push(
+          loadService(serviceDir, {
+            stage,
+            region,
+            account,
+            env: options.env ?? process.env,
+            warn: (message) => logger.warn('config', message),
+          }),
+        );
+      } catch (error) {
+        logger.warn('config', `skipping ${serviceDir}: ${(error as Error).message}`);
+      }
+    }
+    const cloudFormation = new CloudFormationView(services, region, account);
+    for (const queue of cloudFormation.queues())
+      queueNamed(queue.name, queue.visibilityTimeoutSeconds, queue.maxReceiveCount);
+    for (const bucket of cloudFormation.buckets()) {
+      await s3.createBucket(bucket.name);
+      if (bucket.notifications.length) s3.setNotifications(bucket.name, bucket.notifications);
+    }
+    for (const service of services) {
+      for (const fn of service.functions) {
+        fn.environment = Object.fromEntries(
+          Object.entries(fn.environment).map(([key, value]) => [key, cloudFormation.resolve(value) ?? '']),
+        );
+        runtime.register(fn);
+        for (const [index, event] of fn.events.entries()) {
+          if (event.eventBridge?.pattern && event.eventBridge.enabled !== false) {
+            try {
+              bus.addRule({
+                name: `${fn.functionName}-rule-${index + 1}`,
+                pattern: event.eventBridge.pattern,
+                target: (busEvent) =>
+                  runtime.invokeAsync(fn.name, busEvent, { source: 'eventbridge', eventId: busEvent.id }),
+              });
+            } catch (error) {
+              logger.warn('config', `${fn.name}: rule ${index + 1} not routed: ${(error as Error).message}`);
+            }
+          }
+          if (event.sqs) {
+            const sqs = typeof event.sqs === 'string' ? { arn: event.sqs } : event.sqs;
+            if (sqs.enabled === false) continue;
+            const arn = cloudFormation.resolve(sqs.arn);
+            if (typeof arn !== 'string') {
+              logger.warn(
+                'config',
+                `${fn.name}: cannot resolve the sqs arn ${JSON.stringify(sqs.arn)} offline`,
+              );
+              continue;
+            }
+            const queue = queueNamed(queueNameFromArn(arn));
+            mappings.push(
+              new EventSourceMapping(
+                queue,
+                (sqsEvent, eventId) => runtime.invoke(fn.name, sqsEvent, { source: 'sqs', eventId }),
+                {
+                  batchSize: Number(sqs.batchSize ?? 10),
+                  windowMs: Number(sqs.maximumBatchingWindow ?? 0) * 1000 * timeScale,
+                  reportBatchItemFailures: sqs.functionResponseType === 'ReportBatchItemFailures',
+                  region,
+                },
+                logger,
+              ),
+            );
+          }
+          if (event.s3) {
+            const s3Event = typeof event.s3 === 'string' ? { bucket: event.s3 } : event.s3;
+            const bucket = String(cloudFormation.resolve(s3Event.bucket) ?? '');
+            await s3.createBucket(bucket);
+            const rule: { prefix?: string; suffix?: string } = Object.assign({}, ...(s3Event.rules ?? []));
+            s3.setNotifications(bucket, [
+              ...(s3.notifications.get(bucket) ?? []),
+              {
+                id: `${fn.name}-s3-${index + 1}`,
+                target: {
+                  kind: 'function',
+                  arn: `arn:aws:lambda:${region}:${account}:function:${fn.functionName}`,
+                },
+                events: [s3Event.event ?? 's3:ObjectCreated:*'],
+                ...rule,
+              },
+            ]);
+          }
+        }
+      }
+    }
+
+    const edge = await startEdge(options.port ?? 4566, {
+      local: async (req, res, url) => {
+        const route = `${req.method} ${url.pathname}`;
+        switch (route) {
+          case 'GET /_local/health':
+            sendJson(res, 200, {
+              status: 'ok',
+              endpoint,
+              region,
+              account,
+              services: ['s3', 'sagemaker', 'sagemaker-runtime', 'events'],
+              functions: runtime
+                .list()
+                .map((fn) => ({ name: fn.name, functionName: fn.functionName, service: fn.service })),
+              rules: bus.listRules(),
+              queues: [...queues.values()].map((queue) => ({
+                name: queue.name,
+                messages: queue.messages.length,
+                deadLetters: queue.deadLetters.length,
+              })),
+              uptimeSeconds: Math.round((Date.now() - started) / 1000),
+            });
+            return;
+          case 'GET /_local/invocations':
+            sendJson(res, 200, { invocations: runtime.invocations });
+            return;
+          case 'GET /_local/events':
+            sendJson(res, 200, { events: bus.recorded });
+            return;
+          case 'GET /_local/images':
+            sendJson(res, 200, {
+              images: images.list().map((image) => ({ ...image, imageUri: images.uriOf(image) })),
+            });
+            return;
+          case 'POST /_local/images': {
+            const body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8') || '{}') as {
+              folder?: string;
+              repository?: string;
+              tag?: string;
+            };
+            if (!body.folder || !body.repository)
+              throw new AwsError('InvalidParameterException', 'folder and repository are required');
+            const image = await images.push(body.folder, body.repository, body.tag);
+            logger.info(
+              'ecr',
+              `pushed ${body.repository}:${body.tag ?? 'latest'} ${image.digest} from ${image.folder}`,
+            );
+            sendJson(res, 200, image);
+            return;
+          }
+          default:
+            throw new AwsError('NotFound', `No local route ${route}`, 404);
+        }
+      },
+      s3: (req, res, url, requestId) => s3.handle(req, res, url, requestId),
+      sagemaker: (req, res, url, requestId) => sagemaker.handle(req, res, url, requestId),
+      sagemakerRuntime: (req, res, url, requestId) => sagemaker.handleRuntime(req, res, url, requestId),
+      events: (req, res, url, requestId) => bus.handle(req, res, url, requestId),
+    });
+    endpoint = `http://127.0.0.1:${edge.port}`;
+    const readyMs = Date.now() - started;
+    runtime.warm();
+    for (const image of options.images ?? []) await images.push(image.folder, image.repository, image.tag);
+    const server = edge.server;
+    return {
+      endpoint,
+      port: edge.port,
+      dir,
+      region,
+      account,
+      readyMs,
+      bus,
+      s3,
+      sagemaker,
+      functions: runtime,
+      images,
+      queues,
+      async stop() {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

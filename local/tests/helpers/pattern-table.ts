@@ -1,0 +1,86 @@
+// Event pattern cases taken from the EventBridge user guide ("Content filtering in event patterns"): each
+// pattern, an event, and whether AWS matches it.
+const ec2Event = {
+  version: '0',
+  id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+  'detail-type': 'EC2 Instance State-change Notification',
+  source: 'aws.ec2',
+  account: '111122223333',
+  time: '2017-12-22T18:43:48Z',
+  region: 'us-west-1',
+  resources: ['arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0'],
+  detail: {
+    'instance-id': 'i-1234567890abcdef0',
+    state: 'terminated',
+    'c-count': 5,
+    'd-count': 3,
+    'x-limit': 301.8,
+    'source-ip': '10.0.0.123',
+    tags: ['prod', 'web'],
+    location: { region: 'us-west-1', zone: null },
+  },
+};
+
+export type PatternCase = [label: string, pattern: Record<string, unknown>, matches: boolean];
+
+export const event = ec2Event;
+
+export const patternCases: PatternCase[] = [
+  ['exact string', { source: ['aws.ec2'] }, true],
+  ['exact string, other value', { source: ['aws.s3'] }, false],
+  ['one of several values', { detail: { state: ['running', 'terminated'] } }, true],
+  ['case sensitive', { detail: { state: ['Terminated'] } }, false],
+  ['nested field', { detail: { location: { region: ['us-west-1'] } } }, true],
+  ['null value', { detail: { location: { zone: [null] } } }, true],
+  ['array in the event: any element', { detail: { tags: ['web'] } }, true],
+  ['array in the event: no element', { detail: { tags: ['dev'] } }, false],
+  [
+    'resources array',
+    { resources: ['arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0'] },
+    true,
+  ],
+  ['several fields are ANDed', { source: ['aws.ec2'], detail: { state: ['running'] } }, false],
+  ['number compares numerically', { detail: { 'c-count': [5.0] } }, true],
+  ['number does not match its string', { detail: { 'c-count': ['5'] } }, false],
+  ['prefix', { 'detail-type': [{ prefix: 'EC2 Instance' }] }, true],
+  ['prefix, no match', { 'detail-type': [{ prefix: 'EC2 Spot' }] }, false],
+  ['prefix equals-ignore-case', { detail: { state: [{ prefix: { 'equals-ignore-case': 'TERM' } }] } }, true],
+  ['suffix', { detail: { 'instance-id': [{ suffix: 'def0' }] } }, true],
+  ['equals-ignore-case', { detail: { state: [{ 'equals-ignore-case': 'TERMINATED' }] } }, true],
+  ['wildcard', { detail: { 'instance-id': [{ wildcard: 'i-*def0' }] } }, true],
+  ['wildcard, no match', { detail: { 'instance-id': [{ wildcard: 'i-*abc' }] } }, false],
+  ['anything-but a value', { detail: { state: [{ 'anything-but': 'initializing' }] } }, true],
+  ['anything-but that value', { detail: { state: [{ 'anything-but': 'terminated' }] } }, false],
+  ['anything-but a list', { detail: { state: [{ 'anything-but': ['stopped', 'overloaded'] }] } }, true],
+  [
+    'anything-but a list with the value',
+    { detail: { state: [{ 'anything-but': ['stopped', 'terminated'] }] } },
+    false,
+  ],
+  ['anything-but a number', { detail: { 'c-count': [{ 'anything-but': [5] }] } }, false],
+  ['anything-but prefix', { detail: { state: [{ 'anything-but': { prefix: 'init' } }] } }, true],
+  ['anything-but prefix, excluded', { detail: { state: [{ 'anything-but': { prefix: 'term' } }] } }, false],
+  ['anything-but on a missing field', { detail: { missing: [{ 'anything-but': 'x' }] } }, false],
+  ['numeric range', { detail: { 'c-count': [{ numeric: ['>', 0, '<=', 5] }] } }, true],
+  ['numeric range excluding the value', { detail: { 'c-count': [{ numeric: ['>', 5] }] } }, false],
+  ['numeric equals', { detail: { 'd-count': [{ numeric: ['=', 3] }] } }, true],
+  ['numeric on a decimal', { detail: { 'x-limit': [{ numeric: ['>=', 300, '<', 302] }] } }, true],
+  ['numeric on a string', { detail: { state: [{ numeric: ['>', 0] }] } }, false],
+  ['exists true', { detail: { state: [{ exists: true }] } }, true],
+  ['exists true on a missing field', { detail: { missing: [{ exists: true }] } }, false],
+  ['exists false on a missing field', { detail: { missing: [{ exists: false }] } }, true],
+  ['exists false on a present field', { detail: { state: [{ exists: false }] } }, false],
+  ['exists false under a missing object', { detail: { nothing: { below: [{ exists: false }] } } }, true],
+  ['cidr', { detail: { 'source-ip': [{ cidr: '10.0.0.0/24' }] } }, true],
+  ['cidr, outside', { detail: { 'source-ip': [{ cidr: '10.0.1.0/24' }] } }, false],
+  [
+    '$or',
+    { $or: [{ detail: { state: ['running'] } }, { detail: { 'c-count': [{ numeric: ['>', 4] }] } }] },
+    true,
+  ],
+  [
+    '$or, none',
+    { $or: [{ detail: { state: ['running'] } }, { detail: { 'c-count': [{ numeric: ['>', 5] }] } }] },
+    false,
+  ],
+];

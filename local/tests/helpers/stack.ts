@@ -1,0 +1,64 @@
+// Starts a stack on a free loopback port in a fresh temporary folder, silent, for one test file.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { silentLogger } from '../../src/log.js';
+import { type Stack, type StackOptions, startStack } from '../../src/stack.js';
+
+export interface TestStack {
+  stack: Stack;
+  s3: S3Client;
+  sagemaker: SageMakerClient;
+  runtime: SageMakerRuntimeClient;
+  events: EventBridgeClient;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(options: Partial<StackOptions> = {}): Promise<TestStack> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'local-stack-'));
+  const stack = await startStack({ port: 0, dir, logger: silentLogger, services: [], ...options });
+  const config = {
+    endpoint: stack.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  const clients = {
+    s3: new S3Client(config),
+    sagemaker: new SageMakerClient(config),
+    runtime: new SageMakerRuntimeClient(config),
+    events: new EventBridgeClient(config),
+  };
+  return {
+    stack,
+    ...clients,
+    async stop() {
+      for (const client of Object.values(clients)) client.destroy();
+      await stack.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns a value, bounded. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+}

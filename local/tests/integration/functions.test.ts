@@ -1,0 +1,205 @@
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeTrainingJobCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
+import type { InvocationRecord } from '../../src/functions/runtime.js';
+import { echoImage, fixtureService } from '../helpers/fixtures.js';
+import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+
+describe('Functions: stage handlers from serverless.yml', () => {
+  let t: TestStack;
+
+  const invocations = async (fn: string): Promise<InvocationRecord[]> => {
+    const body = (await (await fetch(`${t.stack.endpoint}/_local/invocations`)).json()) as {
+      invocations: InvocationRecord[];
+    };
+    return body.invocations.filter((record) => record.function === fn);
+  };
+
+  beforeAll(async () => {
+    t = await startTestStack({
+      services: [fixtureService],
+      sqsTimeScale: 0.02,
+      retryDelayMs: 50,
+      env: { FIXTURE_PIPELINE_NAME: 'churn' },
+    });
+    await t.s3.send(new CreateBucketCommand({ Bucket: 'ml-data' }));
+    await t.s3.send(new CreateBucketCommand({ Bucket: 'ml-artifacts' }));
+    await t.s3.send(new PutObjectCommand({ Bucket: 'ml-data', Key: 'training/part-1.csv', Body: 'a,1\n' }));
+  });
+  afterAll(() => t.stop());
+
+  it('routes an ECR push to the function whose serverless.yml pattern matches, which starts a training job', async () => {
+    // Act: push through the HTTP API the CLI uses
+    const pushed = (await (
+      await fetch(`${t.stack.endpoint}/_local/images`, {
+        method: 'POST',
+        body: JSON.stringify({ folder: echoImage, repository: 'churn-model', tag: 'v1' }),
+      })
+    ).json()) as { digest: string };
+    const [invocation] = await eventually(async () => {
+      const records = await invocations('triggerTraining');
+      return records.length ? records : undefined;
+    });
+
+    // Assess
+    const pushEvent = t.stack.bus.recorded.find((record) => record.event.source === 'aws.ecr')?.event;
+    expect(pushEvent).toMatchObject({
+      'detail-type': 'ECR Image Action',
+      detail: {
+        result: 'SUCCESS',
+        'repository-name': 'churn-model',
+        'image-digest': pushed.digest,
+        'action-type': 'PUSH',
+        'image-tag': 'v1',
+      },
+    });
+    expect(invocation).toMatchObject({
+      trigger: 'eventbridge',
+      eventId: pushEvent?.id,
+      status: 'success',
+      attempt: 1,
+      cold: true,
+    });
+    const jobName = `churn-${pushed.digest.slice(7, 19)}`;
+    expect(invocation?.result).toEqual({
+      status: 'started',
+      jobName,
+      functionName: 'fixture-pipeline-local-triggerTraining',
+      hasTimeLeft: true,
+      env: {
+        PIPELINE_NAME: 'churn',
+        STAGE: 'local',
+        S3_OUTPUT_PATH: 's3://ml-artifacts/models',
+        SAGEMAKER_ROLE: 'arn:aws:iam::000000000000:role/churn-sagemaker-local',
+        DATA_BUCKET: 'churn-data-local',
+        AWS_LAMBDA_FUNCTION_NAME: 'fixture-pipeline-local-triggerTraining',
+      },
+    });
+    const job = await eventually(async () => {
+      const described = await t.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
+      return described.TrainingJobStatus === 'InProgress' ? undefined : described;
+    });
+    expect(job.TrainingJobStatus).toBe('Completed');
+    const tags = await t.sagemaker.send(new ListTagsCommand({ ResourceArn: job.TrainingJobArn }));
+    expect(tags.Tags).toEqual([{ Key: 'pipeline', Value: 'churn' }]);
+  });
+
+  it('does not route a push to another repository', async () => {
+    await t.stack.images.push(echoImage, 'other-model');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await invocations('triggerTraining')).toHaveLength(1);
+  });
+
+  it('retries a failing asynchronous invocation twice in the same warm environment', async () => {
+    // Act
+    const put = await t.events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'com.example.flaky', DetailType: 'Test', Detail: '{}' }] }),
+    );
+    const records = await eventually(async () => {
+      const found = await invocations('flaky');
+      return found.length === 3 ? found : undefined;
+    });
+
+    // Assess
+    expect(records.map((record) => [record.attempt, record.status, record.cold])).toEqual([
+      [1, 'error', true],
+      [2, 'error', false],
+      [3, 'success', false],
+    ]);
+    expect(records.every((record) => record.eventId === put.Entries?.[0]?.EventId)).toBe(true);
+    expect(records[0]?.error).toMatchObject({ errorType: 'Error', errorMessage: 'flaky failure 1' });
+    expect(records[2]?.result).toEqual({ calls: 3 });
+  });
+
+  it('times a function out after its serverless.yml timeout', async () => {
+    // Act
+    await t.events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'com.example.slow', DetailType: 'Test', Detail: '{}' }] }),
+    );
+    const [first] = await eventually(async () => {
+      const found = await invocations('slow');
+      return found.length ? found : undefined;
+    });
+
+    // Assess
+    expect(first?.error).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringContaining('Task timed out after 1.00 seconds'),
+    });
+    expect(first?.durationMs).toBeLessThan(2_500);
+  });
+
+  it('delivers S3 notifications through the SQS batch to the retrain function, keys URL-encoded like S3', async () => {
+    // Prepare: the bucket and its notification come from the service's CloudFormation resources
+    const bucket = 'churn-data-local';
+
+    // Act
+    await Promise.all(
+      ['training/a b+c.csv', 'training/é=1.csv', 'training/poison.csv', 'other/ignored.csv'].map((key) =>
+        t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' })),
+      ),
+    );
+    const records = await eventually(async () => {
+      const found = await invocations('retrain');
+      const keys = found.flatMap((record) => (record.result as { keys: string[] } | undefined)?.keys ?? []);
+      return keys.filter((key) => key.includes('poison')).length === 2 ? found : undefined;
+    });
+
+    // Assess
+    const batches = records.map((record) => (record.result as { keys: string[] }).keys.sort());
+    expect(batches[0]).toEqual([]); // S3's s3:TestEvent, sent when the notification was configured
+    expect(batches).toContainEqual([
+      'training/%C3%A9%3D1.csv',
+      'training/a+b%2Bc.csv',
+      'training/poison.csv',
+    ]);
+    expect(batches.at(-1)).toEqual(['training/poison.csv']);
+    expect(batches.flat()).not.toContain('other/ignored.csv');
+    const retried = records.at(-1);
+    expect(retried?.trigger).toBe('sqs');
+  });
+
+  it('shapes the SQS and S3 records like AWS', async () => {
+    // Prepare: record what the function receives by replaying it through the runtime
+    const queue = t.stack.queues.get('churn-retrain-local');
+    expect(queue?.arn).toBe('arn:aws:sqs:us-east-1:000000000000:churn-retrain-local');
+    const received: Record<string, unknown>[] = [];
+    const original = t.stack.functions.invoke.bind(t.stack.functions);
+    t.stack.functions.invoke = async (name, event, trigger, attempt) => {
+      if (name === 'retrain')
+        received.push(...((event as { Records: Record<string, unknown>[] }).Records ?? []));
+      return original(name, event, trigger, attempt);
+    };
+
+    // Act
+    await t.s3.send(
+      new PutObjectCommand({ Bucket: 'churn-data-local', Key: 'training/shape.csv', Body: 'abc' }),
+    );
+    const [record] = await eventually(async () => (received.length ? received : undefined));
+    t.stack.functions.invoke = original;
+
+    // Assess
+    expect(record).toMatchObject({
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:churn-retrain-local',
+      awsRegion: 'us-east-1',
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: {},
+    });
+    expect(record?.md5OfBody).toMatch(/^[0-9a-f]{32}$/);
+    const notification = JSON.parse(String(record?.body)) as { Records: Record<string, unknown>[] };
+    expect(notification.Records[0]).toMatchObject({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventName: 'ObjectCreated:Put',
+      s3: {
+        s3SchemaVersion: '1.0',
+        bucket: { name: 'churn-data-local', arn: 'arn:aws:s3:::churn-data-local' },
+        object: { key: 'training/shape.csv', size: 3, eTag: '900150983cd24fb0d6963f7d28e17f72' },
+      },
+    });
+    const s3 = notification.Records[0]?.s3 as { object: { sequencer: string } } | undefined;
+    expect(s3?.object.sequencer).toMatch(/^[0-9A-F]+$/);
+  });
+});

@@ -1,0 +1,152 @@
+import { fileURLToPath } from 'node:url';
+import {
+  type CfnResource,
+  readPackagedTemplate,
+  resolveIntrinsic,
+  roleStatements,
+} from '@sagemaker-pipeline/shared/cloudformation';
+
+const template = readPackagedTemplate(fileURLToPath(new URL('../..', import.meta.url)));
+const BUCKET = 'mlpipe-dev-000000000000-us-east-1';
+
+function resource(id: string): CfnResource {
+  const found = template.Resources[id];
+  if (!found) throw new Error(`${id} is not in the template`);
+  return found;
+}
+
+describe('Template: pipeline bucket', () => {
+  const bucket = resource('PipelineBucket').Properties ?? {};
+
+  it('is named predictably, blocks public access, encrypts by default and keeps versions', () => {
+    expect(bucket.BucketName).toBe(BUCKET);
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true },
+      ],
+    });
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  });
+
+  it('refuses every request that does not use TLS', () => {
+    const policy = resource('PipelineBucketPolicy').Properties?.PolicyDocument as {
+      Statement: Record<string, unknown>[];
+    };
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    ]);
+    const resources = ((policy.Statement[0]?.Resource ?? []) as unknown[]).map((r) => resolveIntrinsic(r));
+    expect(resources).toEqual([`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`]);
+  });
+
+  it('sends ObjectCreated notifications under the training-data prefix to the retrain queue', () => {
+    expect(bucket.NotificationConfiguration).toEqual({
+      QueueConfigurations: [
+        {
+          Event: 's3:ObjectCreated:*',
+          Queue: { 'Fn::GetAtt': ['RetrainQueue', 'Arn'] },
+          Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'training-data/' }] } },
+        },
+      ],
+    });
+    expect(resource('PipelineBucket').DependsOn).toEqual(['RetrainQueuePolicy']);
+  });
+});
+
+describe('Template: retrain queue', () => {
+  it('redrives to a dead-letter queue after enough receives to outwait a training job', () => {
+    const queue = resource('RetrainQueue').Properties ?? {};
+    expect(queue.QueueName).toBe('mlpipe-dev-retrain');
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['RetrainDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 24,
+    });
+    expect(queue.VisibilityTimeout).toBe(900);
+    expect(resource('RetrainDeadLetterQueue').Properties?.QueueName).toBe('mlpipe-dev-retrain-dlq');
+  });
+
+  it('accepts messages from S3 only, and only from the pipeline bucket of this account', () => {
+    const policy = resource('RetrainQueuePolicy').Properties?.PolicyDocument as {
+      Statement: Record<string, unknown>[];
+    };
+    expect(policy.Statement).toHaveLength(1);
+    const [statement] = policy.Statement;
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 's3.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+    });
+    const condition = statement?.Condition as Record<string, Record<string, unknown>>;
+    expect(resolveIntrinsic(condition.ArnEquals?.['aws:SourceArn'])).toBe(`arn:aws:s3:::${BUCKET}`);
+    expect(condition.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+  });
+});
+
+describe('Template: SageMaker execution role', () => {
+  const role = resource('SageMakerExecutionRole');
+  const statements = roleStatements(role);
+
+  it('is assumed by SageMaker only, from this account', () => {
+    expect(role.Properties?.RoleName).toBe('mlpipe-dev-sagemaker');
+    expect(role.Properties?.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    });
+  });
+
+  it('reads and writes only the pipeline prefixes of the pipeline bucket', () => {
+    const s3 = statements.filter((s) => s.Action.some((a) => a.startsWith('s3:')));
+    expect(s3.map((s) => [s.Action, s.Resource])).toEqual([
+      [
+        ['s3:GetObject'],
+        [
+          `arn:aws:s3:::${BUCKET}/training-data/*`,
+          `arn:aws:s3:::${BUCKET}/evaluation-data/*`,
+          `arn:aws:s3:::${BUCKET}/models/*`,
+        ],
+      ],
+      [['s3:PutObject'], [`arn:aws:s3:::${BUCKET}/models/*`, `arn:aws:s3:::${BUCKET}/evaluations/*`]],
+      [['s3:ListBucket'], [`arn:aws:s3:::${BUCKET}`]],
+    ]);
+  });
+
+  it('pulls images from the pipeline repository only, with "*" only where AWS has no resource-level permission', () => {
+    const ecr = statements.filter((s) => s.Action.some((a) => a.startsWith('ecr:')));
+    expect(ecr.map((s) => [s.Action, s.Resource])).toEqual([
+      [
+        ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        [JSON.stringify({ 'Fn::GetAtt': ['ImageRepository', 'Arn'] })],
+      ],
+      [['ecr:GetAuthorizationToken'], ['*']],
+    ]);
+    const wildcards = statements.filter((s) => s.Resource.includes('*')).flatMap((s) => s.Action);
+    expect(wildcards.sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken']);
+  });
+});
+
+describe('Template: exports', () => {
+  it('exports what the stages need under predictable names', () => {
+    const names = Object.values(template.Outputs ?? {}).map((output) => output.Export?.Name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'mlpipe-dev-BucketName',
+        'mlpipe-dev-ImageRepositoryName',
+        'mlpipe-dev-SageMakerRoleArn',
+        'mlpipe-dev-ModelPackageGroupName',
+        'mlpipe-dev-RetrainQueueArn',
+      ]),
+    );
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * The deployed Lambda handler: configuration and clients at cold start, the shared middy stack around
+ * `startTraining`.
+ */
+import { createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
+import { loadConfig, triggerTrainingEnv } from '@sagemaker-pipeline/shared/config';
+import { EcrImageActionEventSchema } from '@sagemaker-pipeline/shared/events';
+import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
+import { STAGE, startTraining } from './start-training.js';
+
+const config = loadConfig(triggerTrainingEnv);
+const sagemaker = createSageMakerClient();
+const logger = createLogger(STAGE);
+
+export const main = createStageHandler({
+  schema: EcrImageActionEventSchema,
+  logger,
+  correlationKeys: (event) => ({
+    eventId: event.id,
+    repository: event.detail['repository-name'],
+    imageDigest: event.detail['image-digest'],
+  }),
+  handler: async (event) => {
+    const result = await startTraining(event, { sagemaker, config });
+    logger.info(result.status === 'skipped' ? 'Push skipped' : 'Training job requested', { result });
+    return result;
+  },
+});

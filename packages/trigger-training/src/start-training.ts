@@ -1,0 +1,74 @@
+/**
+ * trigger-training's business function: a successful push to the pipeline's repository starts one
+ * training job on the pushed image, by digest. The job name is derived from the repository and digest, so
+ * a redelivered event, or the same image pushed again under another tag, never starts a second job.
+ */
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { TriggerTrainingConfig } from '@sagemaker-pipeline/shared/config';
+import type { EcrImageActionEvent } from '@sagemaker-pipeline/shared/events';
+import { resourceName } from '@sagemaker-pipeline/shared/naming';
+import {
+  type StartTrainingOutcome,
+  startTrainingJob,
+  trainingJobRequest,
+} from '@sagemaker-pipeline/shared/training';
+
+export const STAGE = 'trigger-training';
+
+export interface Deps {
+  sagemaker: SageMakerClient;
+  config: TriggerTrainingConfig;
+}
+
+export type TriggerTrainingResult =
+  | { status: 'skipped'; reason: string }
+  | (StartTrainingOutcome & { imageUri: string });
+
+/** The image URI by digest, in the registry of the account and region that sent the event. */
+export function imageUriByDigest(event: EcrImageActionEvent): string {
+  const domain = event.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const { 'repository-name': repository, 'image-digest': digest } = event.detail;
+  return `${event.account}.dkr.ecr.${event.region}.${domain}/${repository}@${digest}`;
+}
+
+export function trainingJobName(pipeline: string, event: EcrImageActionEvent): string {
+  return resourceName(
+    pipeline,
+    'train',
+    `${event.detail['repository-name']}@${event.detail['image-digest']}`,
+  );
+}
+
+export async function startTraining(
+  event: EcrImageActionEvent,
+  { sagemaker, config }: Deps,
+): Promise<TriggerTrainingResult> {
+  const { detail } = event;
+  if (detail['repository-name'] !== config.ECR_REPOSITORY_NAME) {
+    return {
+      status: 'skipped',
+      reason: `image pushed to repository ${detail['repository-name']}; this pipeline trains from ${config.ECR_REPOSITORY_NAME}`,
+    };
+  }
+  if (detail['action-type'] !== 'PUSH') {
+    return { status: 'skipped', reason: `image action ${detail['action-type']} starts no training` };
+  }
+  if (detail.result !== 'SUCCESS') {
+    return { status: 'skipped', reason: `image push did not succeed (result ${detail.result})` };
+  }
+
+  const imageUri = imageUriByDigest(event);
+  const request = trainingJobRequest(config, {
+    name: trainingJobName(config.PIPELINE_NAME, event),
+    imageUri,
+    stage: STAGE,
+    lineage: {
+      'image-digest': detail['image-digest'],
+      'image-tag': detail['image-tag'],
+      repository: detail['repository-name'],
+      'trigger-event': event.id,
+    },
+  });
+  const outcome = await startTrainingJob(sagemaker, request);
+  return { ...outcome, imageUri };
+}

@@ -1,0 +1,78 @@
+import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { jest } from '@jest/globals';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { main } from '../../src/handler.js';
+import { sampleEvent } from '../events.js';
+
+const sagemaker = mockClient(SageMakerClient);
+const context = { functionName: 'triggerTraining', awsRequestId: 'req-1' } as Context;
+
+describe('Handler: trigger-training', () => {
+  beforeEach(() => {
+    sagemaker.reset();
+  });
+
+  it('starts a training job for a push to the pipeline repository', async () => {
+    sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn' });
+
+    const result = await main(sampleEvent('ecr-push.json'), context);
+
+    expect(result).toMatchObject({
+      status: 'started',
+      trainingJobName: expect.stringMatching(/^mlpipe-dev-train-/),
+    });
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateTrainingJobCommand, 1);
+  });
+
+  it('returns a validation error naming the missing field and makes no AWS call', async () => {
+    const result = await main(sampleEvent('malformed-missing-repository.json'), context);
+
+    expect(result).toMatchObject({ status: 'invalid', issues: [{ path: 'detail.repository-name' }] });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('returns a validation error for a missing digest and makes no AWS call', async () => {
+    const event = sampleEvent<{ detail: Record<string, unknown> }>('ecr-push.json');
+    delete event.detail['image-digest'];
+
+    const result = await main(event, context);
+
+    expect(result).toMatchObject({ status: 'invalid', issues: [{ path: 'detail.image-digest' }] });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('refuses an event of another source as invalid, naming the field', async () => {
+    const event = { ...sampleEvent('ecr-push.json'), source: 'aws.s3' };
+
+    await expect(main(event, context)).resolves.toMatchObject({
+      status: 'invalid',
+      issues: [{ path: 'source' }],
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('rethrows a throttled CreateTrainingJob so Lambda retries the event', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $retryable: {},
+    });
+    sagemaker.on(CreateTrainingJobCommand).rejects(throttled);
+
+    await expect(main(sampleEvent('ecr-push.json'), context)).rejects.toThrow('Rate exceeded');
+  });
+
+  it('fails at cold start with an error naming a missing environment variable', async () => {
+    const saved = process.env.SAGEMAKER_ROLE;
+    delete process.env.SAGEMAKER_ROLE;
+    jest.resetModules();
+    try {
+      await expect(import('../../src/handler.js')).rejects.toThrow(
+        'Invalid configuration: SAGEMAKER_ROLE is required',
+      );
+    } finally {
+      process.env.SAGEMAKER_ROLE = saved;
+    }
+  });
+});

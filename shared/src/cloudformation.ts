@@ -1,0 +1,96 @@
+/**
+ * Reading the CloudFormation templates that `serverless package` writes, for tests that check what will
+ * be deployed (IAM roles, rules, queues) and for tools that must follow the deployed configuration.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface CfnTemplate {
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+}
+
+export interface PolicyStatement {
+  Effect: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The template `serverless package` wrote in `serviceDir/.serverless`, or a clear error to package first. */
+export function readPackagedTemplate(serviceDir: string): CfnTemplate {
+  const path = join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json');
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
+  } catch (error) {
+    throw new Error(
+      `No packaged template at ${path}: run \`pnpm package\` first (${(error as Error).message})`,
+    );
+  }
+}
+
+/** Pseudo parameters as a test stands them in: account, region and partition. */
+export const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::AccountId': '123456789012',
+  'AWS::Region': 'us-east-1',
+  'AWS::Partition': 'aws',
+};
+
+/** Resolves `Fn::Sub` (string form), `Fn::Join` and plain strings with the given parameters. */
+export function resolveIntrinsic(
+  value: unknown,
+  parameters: Record<string, string> = PSEUDO_PARAMETERS,
+): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const sub = (value as Record<string, unknown>)['Fn::Sub'];
+    if (typeof sub === 'string') {
+      return sub.replace(/\$\{([^}]+)\}/g, (whole, name: string) => parameters[name] ?? whole);
+    }
+    const join = (value as Record<string, unknown>)['Fn::Join'];
+    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+      return join[1].map((part) => resolveIntrinsic(part, parameters)).join(join[0]);
+    }
+  }
+  return JSON.stringify(value);
+}
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** Every statement of every inline policy of a role, with actions and resources as resolved string arrays. */
+export function roleStatements(role: CfnResource, parameters?: Record<string, string>): PolicyStatement[] {
+  const policies = asArray(
+    role.Properties?.Policies as { PolicyDocument: { Statement: unknown } }[] | undefined,
+  );
+  return policies.flatMap((policy) =>
+    asArray(policy.PolicyDocument.Statement as Record<string, unknown>[]).map((statement) => ({
+      Effect: statement.Effect as 'Allow' | 'Deny',
+      Action: asArray(statement.Action as string | string[]),
+      Resource: asArray(statement.Resource).map((resource) => resolveIntrinsic(resource, parameters)),
+      ...(statement.Condition ? { Condition: statement.Condition as PolicyStatement['Condition'] } : {}),
+    })),
+  );
+}
+
+/** The IAM role a Lambda function of the template runs with. */
+export function functionRole(template: CfnTemplate, functionLogicalId: string): CfnResource {
+  const fn = template.Resources[functionLogicalId];
+  if (!fn || fn.Type !== 'AWS::Lambda::Function')
+    throw new Error(`No function ${functionLogicalId} in the template`);
+  const role = fn.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined;
+  const roleId = role?.['Fn::GetAtt']?.[0];
+  const resource = roleId ? template.Resources[roleId] : undefined;
+  if (!resource) throw new Error(`Function ${functionLogicalId} has no role in the template`);
+  return resource;
+}
+
+export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}

@@ -42,13 +42,18 @@ export const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
 };
 
-/** Resolves `Fn::Sub` (string form), `Fn::Join` and plain strings with the given parameters. */
+/**
+ * Resolves `Fn::Sub` (string form), `Fn::Join`, `Ref` to one of the parameters (`AWS::AccountId`...) and plain
+ * strings with the given parameters.
+ */
 export function resolveIntrinsic(
   value: unknown,
   parameters: Record<string, string> = PSEUDO_PARAMETERS,
 ): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
+    const ref = (value as Record<string, unknown>).Ref;
+    if (typeof ref === 'string' && Object.hasOwn(parameters, ref)) return parameters[ref] as string;
     const sub = (value as Record<string, unknown>)['Fn::Sub'];
     if (typeof sub === 'string') {
       return sub.replace(/\$\{([^}]+)\}/g, (whole, name: string) => parameters[name] ?? whole);

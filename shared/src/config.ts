@@ -89,3 +89,148 @@ export function loadConfig<S extends z.ZodType>(
   });
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 }
+
+/**
+ * A container image URI as SageMaker takes it (`TrainingImage`: 1-255 characters, no whitespace). Empty counts
+ * as unset, so a serverless.yml can default an optional image to `''`.
+ */
+export const optionalImageUri = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z
+    .string()
+    .regex(
+      /^\S{1,255}$/,
+      'must be a container image URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag',
+    )
+    .optional(),
+);
+
+/** retrain-model: the training job settings of trigger-training, and the image to use when no job has run yet. */
+export const retrainModelEnv = z.object({
+  ...trainingJobEnv,
+  MODEL_IMAGE_URI: optionalImageUri,
+});
+export type RetrainModelConfig = z.infer<typeof retrainModelEnv>;
+
+/** A SageMaker model package group name (the model registry): 1-63 letters, digits, hyphens. */
+export const modelPackageGroupName = z
+  .string()
+  .regex(
+    /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+    'must be a model package group name (1-63 letters, digits, hyphens)',
+  );
+
+/** A finite decimal number written as text (`0.8`, `-1.5`, `1e-3`); empty or `NaN` is refused. */
+export const decimalNumber = z
+  .string()
+  .trim()
+  .regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'must be a number such as 0.8')
+  .transform(Number);
+
+/** evaluate-model: the evaluation processing job started for each completed training job of the pipeline. */
+export const evaluateModelEnv = z.object({
+  PIPELINE_NAME: pipelineName,
+  SAGEMAKER_ROLE: roleArn,
+  EVALUATION_DATA_URI: s3Uri,
+  S3_EVALUATION_RESULTS_URI: s3Uri,
+  EVALUATION_IMAGE_URI: optionalImageUri,
+  EVALUATION_INSTANCE_TYPE: instanceType.default('ml.m5.large'),
+  EVALUATION_INSTANCE_COUNT: positiveInt(1),
+  EVALUATION_VOLUME_SIZE_GB: positiveInt(30),
+  EVALUATION_MAX_RUNTIME_SECONDS: positiveInt(3600),
+});
+export type EvaluateModelConfig = z.infer<typeof evaluateModelEnv>;
+
+/** register-model: where evaluations are, the registry, and the gate a model must pass to be registered. */
+export const registerModelEnv = z.object({
+  PIPELINE_NAME: pipelineName,
+  MODEL_REGISTRY_NAME: modelPackageGroupName,
+  S3_EVALUATION_RESULTS_URI: s3Uri,
+  METRIC_PATH: z
+    .string()
+    .regex(
+      /^[^.\s]+(\.[^.\s]+)*$/,
+      'must be a dotted path such as multiclass_classification_metrics.accuracy.value',
+    )
+    .default('multiclass_classification_metrics.accuracy.value'),
+  METRIC_THRESHOLD: decimalNumber.default(0.8),
+  METRIC_DIRECTION: z.enum(['higher', 'lower']).default('higher'),
+  MIN_IMPROVEMENT: decimalNumber.pipe(z.number().nonnegative()).default(0),
+  MANUAL_APPROVAL: z.stringbool().default(false),
+});
+export type RegisterModelConfig = z.infer<typeof registerModelEnv>;
+
+/** A SageMaker endpoint name: 1-63 letters, digits, hyphens. */
+export const endpointName = z
+  .string()
+  .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be an endpoint name (1-63 letters, digits, hyphens)');
+
+/** A comma-separated list of CloudWatch alarm names; empty means none. */
+export const alarmNameList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().max(255, 'must be alarm names of at most 255 characters'))
+      .max(10, 'must name at most 10 alarms'),
+  );
+
+const secondsBetween = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/**
+ * deploy-model: the endpoint that serves the newest Approved package of the registry, and how an update
+ * shifts traffic (SageMaker blue/green deployment guardrails). The cross-field rules are SageMaker's own
+ * (canary at most 50% of the fleet, linear steps 10-50%), checked here so a bad setting fails at cold
+ * start with its name rather than at the first update. Rollback alarms must be named `<pipeline>-...`:
+ * that is the scope of the role's cloudwatch:DescribeAlarms.
+ */
+export const deployModelEnv = z
+  .object({
+    PIPELINE_NAME: pipelineName,
+    MODEL_REGISTRY_NAME: modelPackageGroupName,
+    SAGEMAKER_ROLE: roleArn,
+    ENDPOINT_NAME: endpointName,
+    ENDPOINT_INSTANCE_TYPE: instanceType.default('ml.m5.large'),
+    ENDPOINT_INSTANCE_COUNT: positiveInt(1),
+    DEPLOYMENT_TRAFFIC_ROUTING: z.enum(['ALL_AT_ONCE', 'CANARY', 'LINEAR']).default('ALL_AT_ONCE'),
+    DEPLOYMENT_STEP_TYPE: z.enum(['CAPACITY_PERCENT', 'INSTANCE_COUNT']).default('CAPACITY_PERCENT'),
+    DEPLOYMENT_STEP_SIZE: positiveInt(10),
+    DEPLOYMENT_WAIT_SECONDS: secondsBetween(0, 3600, 300),
+    DEPLOYMENT_TERMINATION_WAIT_SECONDS: secondsBetween(0, 3600, 0),
+    DEPLOYMENT_MAX_EXECUTION_SECONDS: secondsBetween(600, 28800, 3600),
+    ROLLBACK_ALARMS: alarmNameList,
+  })
+  .superRefine((config, ctx) => {
+    const routing = config.DEPLOYMENT_TRAFFIC_ROUTING;
+    if (routing !== 'ALL_AT_ONCE') {
+      const size = config.DEPLOYMENT_STEP_SIZE;
+      const percent =
+        config.DEPLOYMENT_STEP_TYPE === 'CAPACITY_PERCENT'
+          ? size
+          : (100 * size) / config.ENDPOINT_INSTANCE_COUNT;
+      const [min, max] = routing === 'CANARY' ? [0, 50] : [10, 50];
+      if (percent < min || percent > max) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['DEPLOYMENT_STEP_SIZE'],
+          message: `must be ${routing === 'CANARY' ? 'at most 50%' : '10-50%'} of the endpoint's ${config.ENDPOINT_INSTANCE_COUNT} instance(s) for ${routing} (got ${size} ${config.DEPLOYMENT_STEP_TYPE})`,
+        });
+      }
+    }
+    const prefix = `${config.PIPELINE_NAME}-`;
+    for (const alarm of config.ROLLBACK_ALARMS.filter((name) => !name.startsWith(prefix))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ROLLBACK_ALARMS'],
+        message: `must name alarms starting with ${prefix} (the role may only describe those): ${alarm}`,
+      });
+    }
+  });
+export type DeployModelConfig = z.infer<typeof deployModelEnv>;

@@ -76,6 +76,16 @@ describe('Template: retrain queue', () => {
     expect(resource('RetrainDeadLetterQueue').Properties?.QueueName).toBe('mlpipe-dev-retrain-dlq');
   });
 
+  it('keeps dead letters longer than the queue keeps messages, so none expires on the way to the DLQ', () => {
+    // A message moved to a standard queue's DLQ keeps its original enqueue time.
+    const retention = (id: string) => Number(resource(id).Properties?.MessageRetentionPeriod);
+    expect(retention('RetrainDeadLetterQueue')).toBe(1209600);
+    expect(retention('RetrainDeadLetterQueue')).toBeGreaterThan(retention('RetrainQueue'));
+    // and the queue keeps messages long enough for every receive the redrive policy allows
+    const queue = resource('RetrainQueue').Properties ?? {};
+    expect(Number(queue.VisibilityTimeout) * 24).toBeLessThan(retention('RetrainQueue'));
+  });
+
   it('accepts messages from S3 only, and only from the pipeline bucket of this account', () => {
     const policy = resource('RetrainQueuePolicy').Properties?.PolicyDocument as {
       Statement: Record<string, unknown>[];

@@ -1,0 +1,278 @@
+/**
+ * deploy-model's business function. Whatever the approval event says, the endpoint should serve the newest
+ * Approved package of the group: the function compares that with what the endpoint serves and, when they
+ * differ, creates the version's model and endpoint config, then creates the endpoint or updates it blue/green.
+ * So a Rejected event for the live version rolls back to the newest still-Approved one, an Approved event
+ * for an older version never downgrades, and a redelivered event finds the work done or under way.
+ */
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DescribeEndpointCommand,
+  type DescribeEndpointCommandOutput,
+  DescribeModelPackageCommand,
+  ListModelPackagesCommand,
+  type SageMakerClient,
+  UpdateEndpointCommand,
+} from '@aws-sdk/client-sagemaker';
+import type { DeployModelConfig } from '@sagemaker-pipeline/shared/config';
+import { awsErrorName, RetryableError } from '@sagemaker-pipeline/shared/errors';
+import type { ModelPackageStateChangeEvent } from '@sagemaker-pipeline/shared/events';
+import {
+  createEndpointConfigRequest,
+  createEndpointRequest,
+  createModelRequest,
+  type DesiredModel,
+  deploymentConfig,
+  desiredModel,
+  endpointConfigName,
+  modelName,
+} from './requests.js';
+
+export interface Deps {
+  sagemaker: SageMakerClient;
+  config: DeployModelConfig;
+}
+
+/** The event that asked for the deployment, echoed in every result for the record. */
+export interface Trigger {
+  modelPackageArn: string;
+  approvalStatus: string;
+}
+
+/** What the endpoint should serve. */
+export interface Target {
+  endpointName: string;
+  endpointConfigName: string;
+  modelPackageArn: string;
+  modelPackageVersion: number;
+  trigger: Trigger;
+}
+
+export type DeployModelResult =
+  | { status: 'skipped'; reason: string }
+  | { status: 'nothing-to-deploy'; reason: string; endpointName: string; trigger: Trigger }
+  | (Target & { status: 'already-serving' })
+  | (Target & { status: 'already-deploying'; endpointStatus: string })
+  | (Target & {
+      status: 'deploying';
+      /** create: no endpoint yet; update: blue/green; replace-failed: the Failed endpoint is recreated. */
+      action: 'create' | 'update' | 'replace-failed';
+      modelName: string;
+      /** false where a redelivery found the model or config already created under the derived name. */
+      created: { model: boolean; endpointConfig: boolean };
+      previousEndpointConfigName?: string;
+      /** Why the replaced endpoint failed, or why its last update was rolled back. */
+      previousFailureReason?: string;
+    });
+
+/** Statuses in which SageMaker refuses an update; the event is retried once the endpoint settles. */
+const BUSY_STATUSES = new Set([
+  'Creating',
+  'Updating',
+  'SystemUpdating',
+  'RollingBack',
+  'Deleting',
+  'OutOfService',
+]);
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** A Describe* of a missing resource: real SageMaker answers ValidationException, the API lists ResourceNotFound. */
+function isNotFound(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return (
+    name === 'ResourceNotFound' ||
+    (name === 'ValidationException' && /could not find|not found|does not exist/i.test(messageOf(error)))
+  );
+}
+
+/** A Create* of a name that exists: ValidationException "Cannot create already existing ..." or ResourceInUse. */
+function isAlreadyExisting(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return (
+    name === 'ResourceInUse' || (name === 'ValidationException' && /already exist/i.test(messageOf(error)))
+  );
+}
+
+/** Sends a Create*; true when it created the resource, false when a resource of that name already exists. */
+async function createOnce(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (error) {
+    if (isAlreadyExisting(error)) return false;
+    throw error;
+  }
+}
+
+/** The newest Approved version of the group, described, or undefined when the group has none. */
+export async function newestApprovedModel(
+  sagemaker: SageMakerClient,
+  groupName: string,
+): Promise<DesiredModel | undefined> {
+  const listed = await sagemaker.send(
+    new ListModelPackagesCommand({
+      ModelPackageGroupName: groupName,
+      ModelApprovalStatus: 'Approved',
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: 1,
+    }),
+  );
+  const arn = listed.ModelPackageSummaryList?.[0]?.ModelPackageArn;
+  if (!arn) return undefined;
+  const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+  if (pkg.ModelApprovalStatus !== 'Approved') {
+    throw new RetryableError(
+      `Model package ${arn} changed to ${pkg.ModelApprovalStatus} while deploying; retrying to pick the newest Approved one`,
+    );
+  }
+  return desiredModel(pkg);
+}
+
+async function describeEndpoint(
+  sagemaker: SageMakerClient,
+  name: string,
+): Promise<DescribeEndpointCommandOutput | undefined> {
+  try {
+    return await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+async function createEndpoint(
+  sagemaker: SageMakerClient,
+  config: DeployModelConfig,
+  model: DesiredModel,
+  whenExisting: string,
+): Promise<void> {
+  try {
+    await sagemaker.send(new CreateEndpointCommand(createEndpointRequest(config, model)));
+  } catch (error) {
+    if (isAlreadyExisting(error)) throw new RetryableError(whenExisting);
+    throw error;
+  }
+}
+
+export async function deployModel(
+  event: ModelPackageStateChangeEvent,
+  { sagemaker, config }: Deps,
+): Promise<DeployModelResult> {
+  const { detail } = event;
+  if (detail.ModelPackageGroupName !== config.MODEL_REGISTRY_NAME) {
+    return {
+      status: 'skipped',
+      reason: `model package group ${detail.ModelPackageGroupName}; this pipeline deploys ${config.MODEL_REGISTRY_NAME}`,
+    };
+  }
+  if (detail.ModelApprovalStatus === 'PendingManualApproval') {
+    return {
+      status: 'skipped',
+      reason: `model package ${detail.ModelPackageArn} is pending manual approval, which changes no deployment`,
+    };
+  }
+  const trigger: Trigger = {
+    modelPackageArn: detail.ModelPackageArn,
+    approvalStatus: detail.ModelApprovalStatus,
+  };
+  const endpointName = config.ENDPOINT_NAME;
+
+  const model = await newestApprovedModel(sagemaker, config.MODEL_REGISTRY_NAME);
+  if (!model) {
+    return {
+      status: 'nothing-to-deploy',
+      reason: `no Approved model package in group ${config.MODEL_REGISTRY_NAME}; endpoint ${endpointName} is left as it is`,
+      endpointName,
+      trigger,
+    };
+  }
+  const target: Target = {
+    endpointName,
+    endpointConfigName: endpointConfigName(config, model),
+    modelPackageArn: model.arn,
+    modelPackageVersion: model.version,
+    trigger,
+  };
+
+  const endpoint = await describeEndpoint(sagemaker, endpointName);
+  const status = endpoint?.EndpointStatus;
+  if (endpoint && status !== 'Failed') {
+    if (status === 'InService' && endpoint.EndpointConfigName === target.endpointConfigName) {
+      return { ...target, status: 'already-serving' };
+    }
+    const deploying =
+      status === 'Creating'
+        ? endpoint.EndpointConfigName
+        : endpoint.PendingDeploymentSummary?.EndpointConfigName;
+    if ((status === 'Creating' || status === 'Updating') && deploying === target.endpointConfigName) {
+      return { ...target, status: 'already-deploying', endpointStatus: status };
+    }
+    if (status && BUSY_STATUSES.has(status)) {
+      throw new RetryableError(
+        `Endpoint ${endpointName} is ${status}${deploying ? ` (deploying ${deploying})` : ''}; version ${model.version} of ${model.groupName} is deployed when it settles`,
+      );
+    }
+  }
+
+  const created = {
+    model: await createOnce(() => sagemaker.send(new CreateModelCommand(createModelRequest(config, model)))),
+    endpointConfig: await createOnce(() =>
+      sagemaker.send(new CreateEndpointConfigCommand(createEndpointConfigRequest(config, model))),
+    ),
+  };
+  const deployed = { ...target, modelName: modelName(config.PIPELINE_NAME, model), created };
+
+  if (!endpoint) {
+    await createEndpoint(
+      sagemaker,
+      config,
+      model,
+      `Endpoint ${endpointName} appeared while it was being created; retrying to compare it with version ${model.version}`,
+    );
+    return { ...deployed, status: 'deploying', action: 'create' };
+  }
+
+  const previous = {
+    ...(endpoint.EndpointConfigName ? { previousEndpointConfigName: endpoint.EndpointConfigName } : {}),
+    ...(endpoint.FailureReason ? { previousFailureReason: endpoint.FailureReason } : {}),
+  };
+  if (status === 'Failed') {
+    // A Failed endpoint cannot be updated: it is deleted and created again on the desired config. Deletion
+    // is asynchronous on AWS, so the create may find it still there; the retry then creates it.
+    try {
+      await sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpointName }));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    await createEndpoint(
+      sagemaker,
+      config,
+      model,
+      `Endpoint ${endpointName} was Failed (${endpoint.FailureReason ?? 'no reason given'}); it is being deleted and is created again on retry`,
+    );
+    return { ...deployed, ...previous, status: 'deploying', action: 'replace-failed' };
+  }
+
+  try {
+    await sagemaker.send(
+      new UpdateEndpointCommand({
+        EndpointName: endpointName,
+        EndpointConfigName: target.endpointConfigName,
+        DeploymentConfig: deploymentConfig(config),
+      }),
+    );
+  } catch (error) {
+    if (awsErrorName(error) === 'ValidationException' && /in-progress/i.test(messageOf(error))) {
+      throw new RetryableError(
+        `Endpoint ${endpointName} started another deployment meanwhile (${messageOf(error)}); retrying`,
+      );
+    }
+    throw error;
+  }
+  return { ...deployed, ...previous, status: 'deploying', action: 'update' };
+}

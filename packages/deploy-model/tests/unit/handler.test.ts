@@ -1,0 +1,145 @@
+import {
+  CreateEndpointCommand,
+  DescribeEndpointCommand,
+  DescribeModelPackageCommand,
+  ListModelPackagesCommand,
+  SageMakerClient,
+  SageMakerServiceException,
+} from '@aws-sdk/client-sagemaker';
+import { jest } from '@jest/globals';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { main } from '../../src/handler.js';
+import { sampleEvent } from '../events.js';
+
+const sagemaker = mockClient(SageMakerClient);
+const context = { functionName: 'deployModel', awsRequestId: 'req-1' } as Context;
+const ARN = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/2';
+
+function registryWithVersion2(): void {
+  sagemaker.on(ListModelPackagesCommand).resolves({
+    ModelPackageSummaryList: [
+      {
+        ModelPackageGroupName: 'mlpipe-dev',
+        ModelPackageVersion: 2,
+        ModelPackageArn: ARN,
+        ModelApprovalStatus: 'Approved',
+        ModelPackageStatus: 'Completed',
+        CreationTime: new Date(),
+      },
+    ],
+  });
+  sagemaker.on(DescribeModelPackageCommand).resolves({
+    ModelPackageGroupName: 'mlpipe-dev',
+    ModelPackageVersion: 2,
+    ModelPackageArn: ARN,
+    ModelApprovalStatus: 'Approved',
+    InferenceSpecification: {
+      Containers: [{ Image: 'image@sha256:abc', ModelDataUrl: 's3://bucket/models/model.tar.gz' }],
+      SupportedContentTypes: ['text/csv'],
+      SupportedResponseMIMETypes: ['application/json'],
+    },
+  });
+}
+
+describe('Handler: deploy-model', () => {
+  beforeEach(() => {
+    sagemaker.reset();
+  });
+
+  it('deploys the newest Approved package for an approval event of the pipeline group', async () => {
+    registryWithVersion2();
+    sagemaker.on(DescribeEndpointCommand).rejects(
+      new SageMakerServiceException({
+        name: 'ValidationException',
+        message: 'Could not find endpoint "mlpipe-dev".',
+        $fault: 'client',
+        $metadata: {},
+      }),
+    );
+
+    const result = await main(sampleEvent('model-package-approved.json'), context);
+
+    expect(result).toMatchObject({
+      status: 'deploying',
+      action: 'create',
+      endpointName: 'mlpipe-dev',
+      modelPackageVersion: 2,
+    });
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateEndpointCommand, 1);
+  });
+
+  it('skips an event of another model package group and makes no AWS call', async () => {
+    const result = await main(sampleEvent('other-group.json'), context);
+
+    expect(result).toEqual({
+      status: 'skipped',
+      reason: 'model package group another-team-models; this pipeline deploys mlpipe-dev',
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('returns a validation error naming the missing group and makes no AWS call', async () => {
+    const result = await main(sampleEvent('malformed-missing-group.json'), context);
+
+    expect(result).toMatchObject({
+      status: 'invalid',
+      error: expect.stringContaining('detail.ModelPackageGroupName'),
+      issues: [{ path: 'detail.ModelPackageGroupName' }],
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('refuses an unknown approval status as invalid, naming the field', async () => {
+    const event = sampleEvent<{ detail: Record<string, unknown> }>('model-package-approved.json');
+    event.detail.ModelApprovalStatus = 'Approved-ish';
+
+    await expect(main(event, context)).resolves.toMatchObject({
+      status: 'invalid',
+      issues: [{ path: 'detail.ModelApprovalStatus' }],
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('rethrows while the endpoint is updating so that Lambda retries the event', async () => {
+    registryWithVersion2();
+    sagemaker.on(DescribeEndpointCommand).resolves({
+      EndpointName: 'mlpipe-dev',
+      EndpointConfigName: 'mlpipe-dev-endpoint-config-000000000001',
+      EndpointStatus: 'Updating',
+    });
+
+    await expect(main(sampleEvent('model-package-approved.json'), context)).rejects.toThrow(
+      'Endpoint mlpipe-dev is Updating',
+    );
+  });
+
+  it('reports a package without an inference container as failed, without a retry', async () => {
+    registryWithVersion2();
+    sagemaker.on(DescribeModelPackageCommand).resolves({
+      ModelPackageGroupName: 'mlpipe-dev',
+      ModelPackageVersion: 2,
+      ModelPackageArn: ARN,
+      ModelApprovalStatus: 'Approved',
+    });
+
+    await expect(main(sampleEvent('model-package-approved.json'), context)).resolves.toEqual({
+      status: 'failed',
+      error: `Model package ${ARN} has no inference container image to deploy (InferenceSpecification.Containers)`,
+    });
+  });
+
+  it('fails at cold start with an error naming a malformed environment variable', async () => {
+    const saved = process.env.ENDPOINT_NAME;
+    process.env.ENDPOINT_NAME = 'not a valid endpoint name';
+    jest.resetModules();
+    try {
+      await expect(import('../../src/handler.js')).rejects.toThrow(
+        'Invalid configuration: ENDPOINT_NAME must be an endpoint name (1-63 letters, digits, hyphens)',
+      );
+    } finally {
+      process.env.ENDPOINT_NAME = saved;
+    }
+  });
+});

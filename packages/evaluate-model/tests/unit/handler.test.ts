@@ -1,0 +1,118 @@
+import {
+  CreateProcessingJobCommand,
+  DescribeTrainingJobCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { jest } from '@jest/globals';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { main } from '../../src/handler.js';
+import { sampleEvent } from '../events.js';
+
+const sagemaker = mockClient(SageMakerClient);
+const context = { functionName: 'evaluateModel', awsRequestId: 'req-1' } as Context;
+const JOB = 'mlpipe-dev-train-226ba9db57e7';
+
+describe('Handler: evaluate-model', () => {
+  beforeEach(() => {
+    sagemaker.reset();
+  });
+
+  it('starts an evaluation job for a completed training job of the pipeline', async () => {
+    sagemaker.on(DescribeTrainingJobCommand).resolves({
+      TrainingJobName: JOB,
+      TrainingJobStatus: 'Completed',
+      ModelArtifacts: { S3ModelArtifacts: `s3://b/models/${JOB}/output/model.tar.gz` },
+      AlgorithmSpecification: { TrainingImage: 'repo/image:v1', TrainingInputMode: 'File' },
+    } as never);
+    sagemaker.on(CreateProcessingJobCommand).resolves({ ProcessingJobArn: 'arn' });
+
+    const result = await main(sampleEvent('training-job-completed.json'), context);
+
+    expect(result).toMatchObject({
+      status: 'started',
+      processingJobName: expect.stringMatching(/^mlpipe-dev-eval-/),
+      trainingJobName: JOB,
+    });
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateProcessingJobCommand, 1);
+  });
+
+  it('reports a failed training job with its reason and makes no AWS call', async () => {
+    const result = await main(sampleEvent('training-job-failed.json'), context);
+
+    expect(result).toEqual({
+      status: 'training-failed',
+      trainingJobName: JOB,
+      trainingJobStatus: 'Failed',
+      failureReason: 'AlgorithmError: training data has no label column',
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('skips a training job of another pipeline and makes no AWS call', async () => {
+    const result = await main(sampleEvent('other-pipeline.json'), context);
+
+    expect(result).toMatchObject({ status: 'skipped', trainingJobName: 'fraud-detector-train-0b1c2d3e4f5a' });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('returns a validation error naming the missing job name and makes no AWS call', async () => {
+    const result = await main(sampleEvent('malformed-missing-job-name.json'), context);
+
+    expect(result).toMatchObject({ status: 'invalid', issues: [{ path: 'detail.TrainingJobName' }] });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('refuses an event of another detail-type as invalid, naming the field', async () => {
+    const event = {
+      ...sampleEvent('training-job-completed.json'),
+      'detail-type': 'SageMaker Endpoint State Change',
+    };
+
+    await expect(main(event, context)).resolves.toMatchObject({
+      status: 'invalid',
+      issues: [{ path: 'detail-type' }],
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('reports a training job that cannot be described as failed, without retry', async () => {
+    sagemaker
+      .on(DescribeTrainingJobCommand)
+      .rejects(Object.assign(new Error('Requested resource not found.'), { name: 'ValidationException' }));
+
+    const result = await main(sampleEvent('training-job-completed.json'), context);
+
+    expect(result).toEqual({
+      status: 'failed',
+      error: expect.stringContaining(`Training job ${JOB} cannot be described`),
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(CreateProcessingJobCommand);
+  });
+
+  it('rethrows a throttled CreateProcessingJob so Lambda retries the event', async () => {
+    sagemaker.on(DescribeTrainingJobCommand).resolves({
+      ModelArtifacts: { S3ModelArtifacts: 's3://b/model.tar.gz' },
+      AlgorithmSpecification: { TrainingImage: 'repo/image:v1', TrainingInputMode: 'File' },
+    } as never);
+    sagemaker
+      .on(CreateProcessingJobCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $retryable: {} }));
+
+    await expect(main(sampleEvent('training-job-completed.json'), context)).rejects.toThrow('Rate exceeded');
+  });
+
+  it('fails at cold start with an error naming a missing environment variable', async () => {
+    const saved = process.env.EVALUATION_DATA_URI;
+    delete process.env.EVALUATION_DATA_URI;
+    jest.resetModules();
+    try {
+      await expect(import('../../src/handler.js')).rejects.toThrow(
+        'Invalid configuration: EVALUATION_DATA_URI is required',
+      );
+    } finally {
+      process.env.EVALUATION_DATA_URI = saved;
+    }
+  });
+});

@@ -1,0 +1,385 @@
+/**
+ * register-model's business function: a completed evaluation job of the pipeline has written `evaluation.json`;
+ * its metric is gated against the threshold and the champion (the newest Approved package of the group). A model
+ * that passes is registered with CreateModelPackage, Approved or PendingManualApproval, with a ClientToken
+ * derived from the evaluation job so that a redelivered event registers nothing new. A model that fails is not
+ * registered and `decision.json` is written beside the evaluation with the reasons.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateModelPackageCommand,
+  type CreateModelPackageInput,
+  DescribeModelPackageCommand,
+  ListModelPackagesCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import type { RegisterModelConfig } from '@sagemaker-pipeline/shared/config';
+import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
+import type { ProcessingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
+import { namePrefix, shortHash } from '@sagemaker-pipeline/shared/naming';
+import { tagValue } from '@sagemaker-pipeline/shared/training';
+import {
+  besides,
+  DECISION_FILE,
+  EVALUATION_FILE,
+  isWithin,
+  readEvaluation,
+  requireMetric,
+  valueAt,
+  writeJson,
+} from './evaluation.js';
+import { type Champion, evaluateGate } from './gate.js';
+
+export const STAGE = 'register-model';
+/** The processing output evaluate-model writes evaluation.json to. */
+export const EVALUATION_OUTPUT = 'evaluation';
+/** What the reference image serves (`POST /invocations`). */
+export const CONTENT_TYPES = ['text/csv', 'application/json'];
+export const RESPONSE_TYPES = ['application/json'];
+
+export interface Deps {
+  sagemaker: SageMakerClient;
+  s3: S3Client;
+  config: RegisterModelConfig;
+}
+
+export interface MetricReport {
+  path: string;
+  value: number;
+  threshold: number;
+  direction: 'higher' | 'lower';
+  minImprovement: number;
+}
+
+export interface ChampionReport {
+  modelPackageArn: string;
+  version: number | null;
+  value: number | null;
+}
+
+interface Common {
+  evaluationJobName: string;
+  trainingJobName: string | null;
+}
+
+export type RegisterModelResult =
+  | { status: 'skipped'; reason: string; evaluationJobName: string }
+  | (Common & {
+      status: 'registered';
+      modelPackageArn: string;
+      version: number | null;
+      approval: 'Approved' | 'PendingManualApproval';
+      metric: MetricReport;
+      champion: ChampionReport | null;
+    })
+  | (Common & { status: 'already-registered'; modelPackageArn: string; version: number | null })
+  | (Common & {
+      status: 'rejected';
+      reasons: string[];
+      decisionUri: string;
+      metric: MetricReport;
+      champion: ChampionReport | null;
+    });
+
+/** At most 36 characters of [a-zA-Z0-9-], the same for every delivery of the same evaluation job's event. */
+export function clientToken(config: RegisterModelConfig, evaluationJobName: string): string {
+  return shortHash([config.MODEL_REGISTRY_NAME, evaluationJobName], 32);
+}
+
+export function versionOf(modelPackageArn: string): number | null {
+  const match = /\/(\d+)$/.exec(modelPackageArn);
+  return match ? Number(match[1]) : null;
+}
+
+type Detail = ProcessingJobStateChangeEvent['detail'];
+
+const stringRecord = (value: unknown): Record<string, string> =>
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        ),
+      )
+    : {};
+
+/** Events carry tags as a map; some sources as the API's [{Key, Value}] list. */
+function tagsOf(detail: Detail): Record<string, string> {
+  const tags = detail.Tags;
+  if (Array.isArray(tags)) return Object.fromEntries(tags.map((tag) => [tag.Key, tag.Value]));
+  return tags ?? {};
+}
+
+interface Lineage {
+  trainingJobName: string | undefined;
+  modelDataUrl: string;
+  imageUri: string;
+  imageDigest: string | undefined;
+}
+
+/**
+ * What the evaluated model is, from the job evaluate-model started: its Environment (TRAINING_JOB_NAME,
+ * MODEL_DATA_URL, IMAGE_URI, IMAGE_DIGEST), else its tags and its `model` input.
+ */
+function lineageOf(detail: Detail): Lineage {
+  const environment = stringRecord(detail.Environment);
+  const tags = tagsOf(detail);
+  const inputs = Array.isArray(detail.ProcessingInputs) ? (detail.ProcessingInputs as unknown[]) : [];
+  const modelInput = inputs.find((input) => valueAt(input, 'InputName') === 'model');
+  const modelInputUri = valueAt(modelInput, 'S3Input.S3Uri');
+  const modelDataUrl =
+    environment.MODEL_DATA_URL ?? (typeof modelInputUri === 'string' ? modelInputUri : undefined);
+  const imageUri = environment.IMAGE_URI;
+  const job = detail.ProcessingJobName;
+  if (!modelDataUrl) {
+    throw new TerminalError(
+      `Evaluation job ${job} names no model (Environment.MODEL_DATA_URL or a "model" input); nothing registered`,
+    );
+  }
+  if (!imageUri) {
+    throw new TerminalError(
+      `Evaluation job ${job} names no inference image (Environment.IMAGE_URI); nothing registered`,
+    );
+  }
+  return {
+    trainingJobName: environment.TRAINING_JOB_NAME ?? tags['training-job'],
+    modelDataUrl,
+    imageUri,
+    imageDigest: environment.IMAGE_DIGEST ?? tags['image-digest'],
+  };
+}
+
+/** The folder the job wrote its `evaluation` output to; it must lie under S3_EVALUATION_RESULTS_URI. */
+function evaluationFolder(detail: Detail, config: RegisterModelConfig): string {
+  const job = detail.ProcessingJobName;
+  const output = detail.ProcessingOutputConfig?.Outputs.find((o) => o.OutputName === EVALUATION_OUTPUT);
+  const uri = output?.S3Output?.S3Uri;
+  if (!uri) {
+    throw new TerminalError(
+      `Evaluation job ${job} has no "${EVALUATION_OUTPUT}" output in its ProcessingOutputConfig; nothing registered`,
+    );
+  }
+  if (!isWithin(uri, config.S3_EVALUATION_RESULTS_URI)) {
+    throw new TerminalError(
+      `Evaluation job ${job} wrote to ${uri}, outside S3_EVALUATION_RESULTS_URI ${config.S3_EVALUATION_RESULTS_URI}; not read, nothing registered`,
+    );
+  }
+  return uri;
+}
+
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+interface ChampionFound extends Champion {
+  evaluationJob: string | undefined;
+}
+
+/**
+ * The newest Approved package of the group and its metric: from the metadata this stage writes at registration,
+ * else from its ModelMetrics statistics when they lie under S3_EVALUATION_RESULTS_URI (a package registered by
+ * hand, or before METRIC_PATH changed).
+ */
+async function findChampion({ sagemaker, s3, config }: Deps): Promise<ChampionFound | undefined> {
+  const list = await sagemaker.send(
+    new ListModelPackagesCommand({
+      ModelPackageGroupName: config.MODEL_REGISTRY_NAME,
+      ModelApprovalStatus: 'Approved',
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: 1,
+    }),
+  );
+  const arn = list.ModelPackageSummaryList?.[0]?.ModelPackageArn;
+  if (!arn) return undefined;
+  // Summaries carry no metadata: the package itself is described.
+  const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+  const metadata = pkg.CustomerMetadataProperties ?? {};
+  const version = pkg.ModelPackageVersion ?? versionOf(arn) ?? undefined;
+  const recorded = metadata['metric-value'];
+  let value =
+    metadata['metric-path'] === config.METRIC_PATH && recorded !== undefined && NUMBER.test(recorded)
+      ? Number(recorded)
+      : undefined;
+  const statistics = pkg.ModelMetrics?.ModelQuality?.Statistics?.S3Uri;
+  if (value === undefined && statistics && isWithin(statistics, config.S3_EVALUATION_RESULTS_URI)) {
+    try {
+      const document = await readEvaluation(s3, statistics, `Champion ${arn}`);
+      value = requireMetric(document, config.METRIC_PATH, statistics, `Champion ${arn}`);
+    } catch (error) {
+      // A champion without a usable metric is reported by the gate; S3 faults still propagate for a retry.
+      if (!(error instanceof TerminalError)) throw error;
+    }
+  }
+  return { modelPackageArn: arn, version, value, evaluationJob: metadata['evaluation-job'] };
+}
+
+const championReport = (champion: Champion | undefined): ChampionReport | null =>
+  champion
+    ? {
+        modelPackageArn: champion.modelPackageArn,
+        version: champion.version ?? null,
+        value: champion.value ?? null,
+      }
+    : null;
+
+/** CustomerMetadataProperties: string values within SageMaker's allowed characters, empty ones left out. */
+function metadata(entries: Record<string, string | number | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(entries)
+      .filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '')
+      .map(([key, value]) => [key, tagValue(String(value))]),
+  );
+}
+
+export async function registerModel(
+  event: ProcessingJobStateChangeEvent,
+  deps: Deps,
+): Promise<RegisterModelResult> {
+  const { sagemaker, s3, config } = deps;
+  const { detail } = event;
+  const job = detail.ProcessingJobName;
+  const prefix = namePrefix(config.PIPELINE_NAME, 'eval');
+  if (!job.startsWith(prefix)) {
+    return {
+      status: 'skipped',
+      reason: `processing job ${job} is not an evaluation of pipeline ${config.PIPELINE_NAME} (names start with ${prefix})`,
+      evaluationJobName: job,
+    };
+  }
+  const status = detail.ProcessingJobStatus;
+  if (status === 'Failed' || status === 'Stopped') {
+    const why = detail.FailureReason ?? detail.ExitMessage ?? 'no failure reason reported';
+    throw new TerminalError(`Evaluation job ${job} ${status}: ${why}; nothing registered`);
+  }
+  if (status !== 'Completed') {
+    return {
+      status: 'skipped',
+      reason: `evaluation job ${job} is ${status}, not finished`,
+      evaluationJobName: job,
+    };
+  }
+
+  const folder = evaluationFolder(detail, config);
+  const lineage = lineageOf(detail);
+  const trainingJobName = lineage.trainingJobName ?? null;
+  const evaluationUri = besides(folder, EVALUATION_FILE);
+  const context = `Evaluation job ${job}`;
+  const value = requireMetric(
+    await readEvaluation(s3, evaluationUri, context),
+    config.METRIC_PATH,
+    evaluationUri,
+    context,
+  );
+  const metric: MetricReport = {
+    path: config.METRIC_PATH,
+    value,
+    threshold: config.METRIC_THRESHOLD,
+    direction: config.METRIC_DIRECTION,
+    minImprovement: config.MIN_IMPROVEMENT,
+  };
+
+  const champion = await findChampion(deps);
+  if (champion && champion.evaluationJob === job) {
+    // A redelivery after this very evaluation was registered and approved: it is the champion now.
+    return {
+      status: 'already-registered',
+      modelPackageArn: champion.modelPackageArn,
+      version: champion.version ?? null,
+      evaluationJobName: job,
+      trainingJobName,
+    };
+  }
+
+  const gate = evaluateGate({
+    metricPath: config.METRIC_PATH,
+    value,
+    threshold: config.METRIC_THRESHOLD,
+    direction: config.METRIC_DIRECTION,
+    minImprovement: config.MIN_IMPROVEMENT,
+    champion,
+  });
+
+  if (!gate.passed) {
+    const decisionUri = besides(folder, DECISION_FILE);
+    await writeJson(s3, decisionUri, {
+      status: 'rejected',
+      reasons: gate.reasons,
+      evaluationJob: job,
+      trainingJob: trainingJobName,
+      evaluation: evaluationUri,
+      modelPackageGroup: config.MODEL_REGISTRY_NAME,
+      metric,
+      champion: championReport(champion),
+      modelDataUrl: lineage.modelDataUrl,
+      imageUri: lineage.imageUri,
+      event: { id: event.id, time: event.time },
+    });
+    return {
+      status: 'rejected',
+      reasons: gate.reasons,
+      decisionUri,
+      evaluationJobName: job,
+      trainingJobName,
+      metric,
+      champion: championReport(champion),
+    };
+  }
+
+  const approval: 'Approved' | 'PendingManualApproval' = config.MANUAL_APPROVAL
+    ? 'PendingManualApproval'
+    : 'Approved';
+  const request: CreateModelPackageInput = {
+    ModelPackageGroupName: config.MODEL_REGISTRY_NAME,
+    ModelPackageDescription: (
+      `Model of training job ${trainingJobName ?? '(unknown)'}, evaluated by ${job}. ` +
+      `Passed the ${STAGE} gate: ${gate.summary}` +
+      (approval === 'Approved' ? '.' : '; waiting for manual approval.')
+    ).slice(0, 1024),
+    InferenceSpecification: {
+      Containers: [{ Image: lineage.imageUri, ModelDataUrl: lineage.modelDataUrl }],
+      SupportedContentTypes: CONTENT_TYPES,
+      SupportedResponseMIMETypes: RESPONSE_TYPES,
+    },
+    ModelMetrics: {
+      ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: evaluationUri } },
+    },
+    CustomerMetadataProperties: metadata({
+      pipeline: config.PIPELINE_NAME,
+      'training-job': trainingJobName ?? undefined,
+      'evaluation-job': job,
+      'image-uri': lineage.imageUri,
+      'image-digest': lineage.imageDigest,
+      'metric-path': config.METRIC_PATH,
+      'metric-value': value,
+      'metric-direction': config.METRIC_DIRECTION,
+      'metric-threshold': config.METRIC_THRESHOLD,
+      'min-improvement': config.MIN_IMPROVEMENT,
+      'champion-version': champion ? (champion.version ?? champion.modelPackageArn) : 'none',
+      'champion-value': champion?.value,
+      gate: 'passed',
+    }),
+    ModelApprovalStatus: approval,
+    ClientToken: clientToken(config, job),
+  };
+
+  let modelPackageArn: string | undefined;
+  try {
+    modelPackageArn = (await sagemaker.send(new CreateModelPackageCommand(request))).ModelPackageArn;
+  } catch (error) {
+    if (awsErrorName(error) === 'ValidationException') {
+      throw new TerminalError(
+        `${context}: CreateModelPackage in ${config.MODEL_REGISTRY_NAME} was refused (${(error as Error).message}); check that the group exists (infra) and the image and model URIs are valid`,
+      );
+    }
+    throw error;
+  }
+  if (!modelPackageArn) throw new TerminalError(`${context}: CreateModelPackage returned no ModelPackageArn`);
+  return {
+    status: 'registered',
+    modelPackageArn,
+    version: versionOf(modelPackageArn),
+    approval,
+    evaluationJobName: job,
+    trainingJobName,
+    metric,
+    champion: championReport(champion),
+  };
+}

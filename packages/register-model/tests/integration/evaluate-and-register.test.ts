@@ -1,0 +1,220 @@
+/**
+ * evaluate-model and register-model end to end on the offline stack, with the handlers of their serverless.yml
+ * (stage `local`) and a test image that trains a model of a chosen accuracy: a training job completes, the
+ * stack routes its event to evaluate-model, which starts the evaluation job, whose completion register-model
+ * gates against the champion. Redelivered events register and start nothing new.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateTrainingJobCommand,
+  DescribeModelPackageCommand,
+  ListModelPackagesCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { type Stack, silentLogger, startStack } from '@sagemaker-pipeline/local';
+
+const workspace = fileURLToPath(new URL('../../../../', import.meta.url));
+const image = fileURLToPath(new URL('../fixtures/gate-model', import.meta.url));
+const PIPELINE = 'mlpipe-local';
+const BUCKET = `${PIPELINE}-000000000000-us-east-1`;
+
+let stack: Stack;
+let dir: string;
+let s3: S3Client;
+let sagemaker: SageMakerClient;
+let imageUri: string;
+
+type Result = Record<string, unknown>;
+
+/** The result of the first successful invocation of `fn` that `match` accepts, polled for up to 20 s. */
+async function resultOf(fn: string, match: (result: Result) => boolean): Promise<Result> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    for (const record of stack.functions.invocations) {
+      if (record.function.endsWith(fn) && record.status === 'error') {
+        throw new Error(`${fn} failed: ${JSON.stringify(record.error)}`);
+      }
+      const result = record.result as Result | undefined;
+      if (record.function.endsWith(fn) && result && match(result)) return result;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no ${fn} result in time; invocations: ${JSON.stringify(stack.functions.invocations)}`);
+}
+
+async function train(name: string, accuracy: number): Promise<string> {
+  const trainingJobName = `${PIPELINE}-train-${name}`;
+  await sagemaker.send(
+    new CreateTrainingJobCommand({
+      TrainingJobName: trainingJobName,
+      RoleArn: `arn:aws:iam::000000000000:role/${PIPELINE}-sagemaker`,
+      AlgorithmSpecification: { TrainingImage: imageUri, TrainingInputMode: 'File' },
+      HyperParameters: { accuracy: String(accuracy) },
+      InputDataConfig: [
+        {
+          ChannelName: 'train',
+          DataSource: {
+            S3DataSource: {
+              S3DataType: 'S3Prefix',
+              S3Uri: `s3://${BUCKET}/training-data/`,
+              S3DataDistributionType: 'FullyReplicated',
+            },
+          },
+        },
+      ],
+      OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/models` },
+      ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30 },
+      StoppingCondition: { MaxRuntimeInSeconds: 60 },
+      Tags: [{ Key: 'pipeline', Value: PIPELINE }],
+    }),
+  );
+  return trainingJobName;
+}
+
+/** Trains, and waits for register-model's decision on the evaluation of that training. */
+async function trainAndGate(name: string, accuracy: number): Promise<Result> {
+  const trainingJobName = await train(name, accuracy);
+  return resultOf('registerModel', (result) => result.trainingJobName === trainingJobName);
+}
+
+async function readJson(key: string): Promise<Result> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return JSON.parse((await object.Body?.transformToString()) ?? '') as Result;
+}
+
+const packages = async () =>
+  (await sagemaker.send(new ListModelPackagesCommand({ ModelPackageGroupName: PIPELINE })))
+    .ModelPackageSummaryList ?? [];
+
+/** The last event of `detailType` for the job `name`, as the stack delivered it. */
+function recordedEvent(detailType: string, nameField: string, name: string) {
+  const found = stack.bus.recorded
+    .filter(
+      (recorded) => recorded.event['detail-type'] === detailType && recorded.event.detail[nameField] === name,
+    )
+    .at(-1);
+  if (!found) throw new Error(`no ${detailType} event for ${name}`);
+  return found.event;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'register-model-it-'));
+  stack = await startStack({
+    port: 0,
+    dir,
+    logger: silentLogger,
+    retryDelayMs: 200,
+    services: ['infra', 'evaluate-model', 'register-model'].map((name) =>
+      path.join(workspace, 'packages', name),
+    ),
+  });
+  const config = {
+    endpoint: stack.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  s3 = new S3Client({ ...config, forcePathStyle: true });
+  sagemaker = new SageMakerClient(config);
+  ({ imageUri } = await stack.images.push(image, PIPELINE));
+  for (const key of ['training-data/train.csv', 'evaluation-data/holdout.csv']) {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'label,x\n1,0.5\n' }));
+  }
+  // The stack creates the model package group that packages/infra declares.
+}, 30_000);
+
+afterAll(async () => {
+  s3?.destroy();
+  sagemaker?.destroy();
+  await stack?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('Offline stack: training job → evaluate-model → evaluation job → register-model', () => {
+  it('registers the first model that meets the threshold as the Approved version 1', async () => {
+    const result = await trainAndGate('first', 0.9);
+
+    expect(result).toMatchObject({
+      status: 'registered',
+      version: 1,
+      approval: 'Approved',
+      metric: { value: 0.9 },
+      champion: null,
+    });
+    const started = await resultOf('evaluateModel', (r) => r.trainingJobName === `${PIPELINE}-train-first`);
+    expect(started).toMatchObject({
+      status: 'started',
+      evaluationUri: `s3://${BUCKET}/evaluations/${PIPELINE}-train-first`,
+    });
+    const evaluation = await readJson(`evaluations/${PIPELINE}-train-first/evaluation.json`);
+    expect(evaluation).toMatchObject({
+      multiclass_classification_metrics: { accuracy: { value: 0.9 } },
+      training_job: `${PIPELINE}-train-first`,
+      evaluation_files: ['holdout.csv'],
+    });
+    const registered = await sagemaker.send(
+      new DescribeModelPackageCommand({ ModelPackageName: String(result.modelPackageArn) }),
+    );
+    expect(registered.ModelApprovalStatus).toBe('Approved');
+    expect(registered.InferenceSpecification?.Containers).toEqual([
+      { Image: imageUri, ModelDataUrl: `s3://${BUCKET}/models/${PIPELINE}-train-first/output/model.tar.gz` },
+    ]);
+    expect(registered.CustomerMetadataProperties).toMatchObject({
+      'training-job': `${PIPELINE}-train-first`,
+      'metric-value': '0.9',
+      'image-digest': imageUri.split('@')[1],
+      'champion-version': 'none',
+    });
+  }, 30_000);
+
+  it('rejects a worse model, writing decision.json and registering nothing', async () => {
+    const result = await trainAndGate('worse', 0.85);
+
+    expect(result).toMatchObject({ status: 'rejected', champion: { version: 1, value: 0.9 } });
+    const decision = await readJson(`evaluations/${PIPELINE}-train-worse/decision.json`);
+    expect(decision).toMatchObject({
+      status: 'rejected',
+      reasons: [expect.stringContaining('does not beat the champion version 1 (0.9)')],
+    });
+    expect(await packages()).toHaveLength(1);
+  }, 30_000);
+
+  it('registers a better model as version 2, with version 1 as the champion it beat', async () => {
+    const result = await trainAndGate('better', 0.95);
+
+    expect(result).toMatchObject({ status: 'registered', version: 2, champion: { version: 1, value: 0.9 } });
+    expect(await packages()).toHaveLength(2);
+  }, 30_000);
+
+  it('starts and registers nothing new when the training and evaluation events are delivered again', async () => {
+    const trainingEvent = recordedEvent(
+      'SageMaker Training Job State Change',
+      'TrainingJobName',
+      `${PIPELINE}-train-better`,
+    );
+    const evaluation = await resultOf(
+      'evaluateModel',
+      (r) => r.trainingJobName === `${PIPELINE}-train-better`,
+    );
+    const evaluationEvent = recordedEvent(
+      'SageMaker Processing Job State Change',
+      'ProcessingJobName',
+      String(evaluation.processingJobName),
+    );
+
+    const again = await stack.functions.invoke('evaluateModel', trainingEvent, { source: 'direct' });
+    const registeredAgain = await stack.functions.invoke('registerModel', evaluationEvent, {
+      source: 'direct',
+    });
+
+    expect(again).toEqual({ ok: true, value: expect.objectContaining({ status: 'already-started' }) });
+    expect(registeredAgain).toEqual({
+      ok: true,
+      value: expect.objectContaining({ status: 'already-registered', version: 2 }),
+    });
+    expect(await packages()).toHaveLength(2);
+  }, 30_000);
+});

@@ -1,0 +1,112 @@
+import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateModelPackageCommand,
+  ListModelPackagesCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { jest } from '@jest/globals';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { main } from '../../src/handler.js';
+import { sampleEvent } from '../events.js';
+
+const sagemaker = mockClient(SageMakerClient);
+const s3 = mockClient(S3Client);
+const context = { functionName: 'registerModel', awsRequestId: 'req-1' } as Context;
+const JOB = 'mlpipe-dev-eval-93df12b17e33';
+const body = (text: string) =>
+  ({ transformToString: async () => text }) as unknown as GetObjectCommandOutput['Body'];
+
+describe('Handler: register-model', () => {
+  beforeEach(() => {
+    sagemaker.reset();
+    s3.reset();
+  });
+
+  it('registers a model whose evaluation passes the gate', async () => {
+    s3.on(GetObjectCommand).resolves({
+      Body: body('{"multiclass_classification_metrics": {"accuracy": {"value": 0.94}}}'),
+    });
+    sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
+    sagemaker
+      .on(CreateModelPackageCommand)
+      .resolves({ ModelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/1' });
+
+    const result = await main(sampleEvent('evaluation-completed.json'), context);
+
+    expect(result).toMatchObject({ status: 'registered', version: 1, approval: 'Approved' });
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateModelPackageCommand, 1);
+  });
+
+  it('reports a failed evaluation job as failed, naming the job, without any AWS call', async () => {
+    const result = await main(sampleEvent('evaluation-failed.json'), context);
+
+    expect(result).toEqual({
+      status: 'failed',
+      error: `Evaluation job ${JOB} Failed: AlgorithmError: evaluation data has no label column; nothing registered`,
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('reports a missing evaluation.json as failed and registers nothing', async () => {
+    s3.on(GetObjectCommand).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
+    );
+
+    const result = await main(sampleEvent('evaluation-completed.json'), context);
+
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('evaluation.json is missing'),
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('rethrows an S3 server fault so Lambda retries the event', async () => {
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error('We encountered an internal error.'), {
+        name: 'InternalError',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+
+    await expect(main(sampleEvent('evaluation-completed.json'), context)).rejects.toThrow(
+      'We encountered an internal error.',
+    );
+  });
+
+  it('skips an evaluation job of another pipeline and makes no AWS call', async () => {
+    const result = await main(sampleEvent('other-pipeline.json'), context);
+
+    expect(result).toMatchObject({
+      status: 'skipped',
+      evaluationJobName: 'fraud-detector-eval-3a73f22133f5',
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('returns a validation error naming the missing status and makes no AWS call', async () => {
+    const result = await main(sampleEvent('malformed-missing-status.json'), context);
+
+    expect(result).toMatchObject({ status: 'invalid', issues: [{ path: 'detail.ProcessingJobStatus' }] });
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('fails at cold start with an error naming a malformed gate variable', async () => {
+    const saved = process.env.METRIC_THRESHOLD;
+    process.env.METRIC_THRESHOLD = 'high';
+    jest.resetModules();
+    try {
+      await expect(import('../../src/handler.js')).rejects.toThrow(
+        'Invalid configuration: METRIC_THRESHOLD must be a number such as 0.8',
+      );
+    } finally {
+      if (saved === undefined) delete process.env.METRIC_THRESHOLD;
+      else process.env.METRIC_THRESHOLD = saved;
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { loadConfig, retrainModelEnv, triggerTrainingEnv } from '@sagemaker-pipeline/shared/config';
+
+const env = {
+  PIPELINE_NAME: 'mlpipe-dev',
+  SAGEMAKER_ROLE: 'arn:aws:iam::000000000000:role/mlpipe-dev-sagemaker',
+  S3_TRAINING_DATA_URI: 's3://mlpipe-dev-000000000000-us-east-1/training-data/',
+  S3_OUTPUT_PATH: 's3://mlpipe-dev-000000000000-us-east-1/models',
+  TRAINING_INSTANCE_TYPE: 'ml.m5.xlarge',
+};
+
+describe('Config: retrainModelEnv', () => {
+  it('reads the same training job settings as trigger-training', () => {
+    const retrain = loadConfig(retrainModelEnv, env);
+    const { ECR_REPOSITORY_NAME: _, ...trigger } = loadConfig(triggerTrainingEnv, {
+      ...env,
+      ECR_REPOSITORY_NAME: 'mlpipe-dev',
+    });
+
+    expect(retrain).toEqual(trigger);
+    expect(retrain.MODEL_IMAGE_URI).toBeUndefined();
+  });
+
+  it.each([
+    ['unset', undefined, undefined],
+    ['empty (the serverless.yml default)', '', undefined],
+    [
+      'an ECR image by tag',
+      '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlpipe-dev:v1',
+      '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlpipe-dev:v1',
+    ],
+  ])('takes MODEL_IMAGE_URI %s', (_what, value, expected) => {
+    expect(loadConfig(retrainModelEnv, { ...env, MODEL_IMAGE_URI: value }).MODEL_IMAGE_URI).toBe(expected);
+  });
+
+  it('names a missing training setting', () => {
+    const { SAGEMAKER_ROLE: _, ...incomplete } = env;
+
+    expect(() => loadConfig(retrainModelEnv, incomplete)).toThrow(
+      'Invalid configuration: SAGEMAKER_ROLE is required',
+    );
+  });
+});

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  functionRole,
+  readPackagedTemplate,
+  resourcesOfType,
+  roleStatements,
+} from '@sagemaker-pipeline/shared/cloudformation';
+
+const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
+const template = readPackagedTemplate(serviceDir);
+const statements = roleStatements(functionRole(template, 'RetrainModelLambdaFunction'));
+const LOG_GROUP =
+  'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-retrain-model-dev-retrainModel';
+const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:mlpipe-dev-retrain';
+const TRAINING_JOBS = 'arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-*';
+
+/** infra's queue setting, read from its serverless.yml so that the two cannot drift apart unnoticed. */
+function infraVisibilityTimeout(): number {
+  const infra = readFileSync(new URL('../../../infra/serverless.yml', import.meta.url), 'utf8');
+  const match = /^\s*retrainVisibilityTimeout:\s*(\d+)\s*$/m.exec(infra);
+  if (!match?.[1]) throw new Error('retrainVisibilityTimeout not found in packages/infra/serverless.yml');
+  return Number(match[1]);
+}
+
+describe('Template: retrain-model role', () => {
+  it('allows exactly the queue, ListTrainingJobs, the pipeline training jobs, PassRole and its logs', () => {
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'],
+        Resource: [`${LOG_GROUP}:*:*`],
+      },
+      // added by serverless-iam-roles-per-function for the sqs event: what the event source mapping polls with
+      {
+        Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: [QUEUE_ARN],
+      },
+      { Effect: 'Allow', Action: ['sagemaker:ListTrainingJobs'], Resource: ['*'] },
+      { Effect: 'Allow', Action: ['sagemaker:DescribeTrainingJob'], Resource: [TRAINING_JOBS] },
+      {
+        Effect: 'Allow',
+        Action: ['sagemaker:CreateTrainingJob', 'sagemaker:AddTags'],
+        Resource: [TRAINING_JOBS],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: ['arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker'],
+        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  it('has no wildcard action, and "*" only for ListTrainingJobs, which has no resource-level permission', () => {
+    for (const statement of statements) {
+      for (const action of statement.Action) expect(action).not.toMatch(/\*/);
+    }
+    const wildcards = statements.filter((s) => s.Resource.includes('*')).flatMap((s) => s.Action);
+    expect(wildcards).toEqual(['sagemaker:ListTrainingJobs']);
+  });
+
+  it('is the only role in the template: no unused default role is deployed', () => {
+    expect(resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id)).toEqual([
+      'RetrainModelIamRoleLambdaExecution',
+    ]);
+  });
+});
+
+describe('Template: retrain-model event source and concurrency', () => {
+  const fn = template.Resources.RetrainModelLambdaFunction?.Properties ?? {};
+
+  it("polls infra's retrain queue in large batches with a window and partial batch responses", () => {
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const properties = mappings[0]?.[1].Properties ?? {};
+    expect(properties).toEqual({
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 60,
+      EventSourceArn: {
+        'Fn::Join': [
+          ':',
+          [
+            'arn',
+            { Ref: 'AWS::Partition' },
+            'sqs',
+            { Ref: 'AWS::Region' },
+            { Ref: 'AWS::AccountId' },
+            'mlpipe-dev-retrain',
+          ],
+        ],
+      },
+      FunctionName: { 'Fn::GetAtt': ['RetrainModelLambdaFunction', 'Arn'] },
+      Enabled: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('runs one batch at a time', () => {
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it("times out well within the queue's visibility timeout, as AWS recommends (6 x timeout + window)", () => {
+    const visibility = infraVisibilityTimeout();
+    expect(fn.Timeout).toBe(120);
+    expect(6 * Number(fn.Timeout) + 60).toBeLessThanOrEqual(visibility);
+  });
+
+  it('gets the training settings as plain strings, with no image by default', () => {
+    expect(fn.Environment).toEqual({
+      Variables: {
+        POWERTOOLS_SERVICE_NAME: 'retrain-model',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        PIPELINE_NAME: 'mlpipe-dev',
+        SAGEMAKER_ROLE: 'arn:aws:iam::000000000000:role/mlpipe-dev-sagemaker',
+        S3_TRAINING_DATA_URI: 's3://mlpipe-dev-000000000000-us-east-1/training-data',
+        S3_OUTPUT_PATH: 's3://mlpipe-dev-000000000000-us-east-1/models',
+        TRAINING_INSTANCE_TYPE: 'ml.m5.large',
+        MODEL_IMAGE_URI: '',
+      },
+    });
+  });
+});

@@ -1,5 +1,6 @@
 // Programmatic API of the offline stack, for tests and for the end-to-end scenario.
 
 export { type EventPattern, matchesPattern, validatePattern } from './events/pattern.js';
+export { consoleLogger, type StackLogger, silentLogger } from './log.js';
 export { encodeS3EventKey } from './s3/notification-record.js';
 export { type Stack, type StackOptions, startStack } from './stack.js';

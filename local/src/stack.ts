@@ -18,7 +18,7 @@ import { ImageRegistry } from './images/registry.js';
 import { consoleLogger, type StackLogger } from './log.js';
 import { type S3ObjectEvent, s3NotificationRecord } from './s3/notification-record.js';
 import { ruleMatches } from './s3/notifications.js';
-import { S3Service } from './s3/s3-service.js';
+import { encodeKeyPath, S3Service } from './s3/s3-service.js';
 import { ProcessTracker } from './sagemaker/containers.js';
 import { SageMakerControlPlane } from './sagemaker/control-plane.js';
 import type { ServiceContext } from './sagemaker/resources.js';
@@ -49,6 +49,11 @@ export interface StackOptions {
   endpointStartTimeoutMs?: number;
   /** Local images to push once the stack is up. */
   images?: { folder: string; repository: string; tag?: string }[];
+  /**
+   * Objects written to the declared buckets before their notification configuration is applied: data that
+   * was in the bucket before the pipeline was deployed, so it notifies nothing.
+   */
+  seed?: { bucket: string; key: string; body: string | Buffer }[];
 }
 
 export interface Stack {
@@ -219,8 +224,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       queueNamed(queue.name, queue.visibilityTimeoutSeconds, queue.maxReceiveCount);
     for (const bucket of cloudFormation.buckets()) {
       await s3.createBucket(bucket.name);
+      for (const object of (options.seed ?? []).filter((candidate) => candidate.bucket === bucket.name)) {
+        const { status } = await s3.request(
+          'PUT',
+          `/${bucket.name}/${encodeKeyPath(object.key)}`,
+          Buffer.from(object.body),
+        );
+        if (status !== 200)
+          throw new Error(`cannot seed s3://${bucket.name}/${object.key}: status ${status}`);
+      }
       if (bucket.notifications.length) s3.setNotifications(bucket.name, bucket.notifications);
     }
+    for (const group of cloudFormation.modelPackageGroups())
+      await sagemaker.call('CreateModelPackageGroup', group);
     for (const service of services) {
       for (const fn of service.functions) {
         fn.environment = Object.fromEntries(

@@ -130,6 +130,20 @@ export class CloudFormationView {
     });
   }
 
+  /** Model package groups the services declare, as CreateModelPackageGroup inputs. */
+  modelPackageGroups(): Record<string, unknown>[] {
+    return this.ofType('AWS::SageMaker::ModelPackageGroup').map((resource) => {
+      const name = this.resolve(resource.Properties?.ModelPackageGroupName);
+      const description = this.resolve(resource.Properties?.ModelPackageGroupDescription);
+      const tags = this.resolve(resource.Properties?.Tags);
+      return {
+        ModelPackageGroupName: typeof name === 'string' ? name : `${resource.service}-${resource.logicalId}`,
+        ...(typeof description === 'string' ? { ModelPackageGroupDescription: description } : {}),
+        ...(Array.isArray(tags) ? { Tags: tags } : {}),
+      };
+    });
+  }
+
   buckets(): { name: string; notifications: NotificationRule[] }[] {
     return this.ofType('AWS::S3::Bucket').map((resource) => {
       const config = (this.resolve(resource.Properties?.NotificationConfiguration) ?? {}) as Record<

@@ -116,6 +116,14 @@ export class SageMakerControlPlane {
     sendJson(res, 200, output, { 'x-amzn-requestid': requestId }, 'application/x-amz-json-1.1');
   }
 
+  /** Runs one control-plane operation for the stack itself (resources that CloudFormation declares). */
+  async call(operation: string, input: Input): Promise<unknown> {
+    const handler = this.operations[operation];
+    if (!handler)
+      throw new AwsError('UnknownOperationException', `The local SageMaker does not implement ${operation}`);
+    return handler(input);
+  }
+
   /** SageMaker Runtime: POST /endpoints/<name>/invocations */
   async handleRuntime(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const name = decodeURIComponent(url.pathname.split('/')[2] ?? '');

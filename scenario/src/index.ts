@@ -1,0 +1,3 @@
+export * from './lifecycle.js';
+export * from './progress.js';
+export * from './report.js';

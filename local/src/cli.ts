@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // `pnpm stack [--port N] [--dir D]` runs the offline stack in the foreground;
 // `pnpm stack push <folder> --repository <name> [--tag <tag>]` pushes a local image to a running stack.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseFaults } from './faults.js';
 import { startStack } from './stack.js';
 
 const USAGE = `usage:
   stack [--port 4566] [--dir .local]                      run the offline stack in the foreground
+        [--faults '<json>' | --faults @faults.json]       inject faults, e.g. '{"throttle": {"share": 0.3}}'
   stack push <folder> --repository <name> [--tag latest]  push a local image to the running stack
         [--endpoint http://127.0.0.1:4566]`;
 
@@ -15,6 +18,7 @@ async function serve(args: string[]): Promise<void> {
     options: {
       port: { type: 'string', default: '4566' },
       dir: { type: 'string', default: '.local' },
+      faults: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -25,7 +29,13 @@ async function serve(args: string[]): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be a port number, not ${values.port}`);
-  const stack = await startStack({ port, dir: values.dir });
+  const faults =
+    values.faults === undefined
+      ? undefined
+      : parseFaults(
+          values.faults.startsWith('@') ? readFileSync(values.faults.slice(1), 'utf8') : values.faults,
+        );
+  const stack = await startStack({ port, dir: values.dir, ...(faults ? { faults } : {}) });
   console.log(`stack ready in ${stack.readyMs} ms; files under ${stack.dir}`);
   console.log(`ready AWS_ENDPOINT_URL=${stack.endpoint}`);
   let stopping = false;

@@ -1,8 +1,10 @@
 // The edge endpoint: one HTTP server on loopback that routes each request by the SigV4 service name of its
-// credential scope, like LocalStack's. Unknown services and operations get an AWS-shaped error, never a hang.
+// credential scope, like LocalStack's. Unknown services and operations get an AWS-shaped error, never a hang:
+// a request whose target cannot be parsed is refused, a body that stops arriving is answered `RequestTimeout`
+// (as S3 does) and headers that never end are cut off, so one bad client cannot hold or crash the stack.
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { AwsError, sendJsonError, sendXmlError } from './aws/errors.js';
 import { credentialScopeOf } from './aws/sigv4.js';
 
@@ -21,6 +23,11 @@ export interface EdgeRoutes {
   sagemakerRuntime: RouteHandler;
   events: RouteHandler;
 }
+
+/** A request body that sends nothing for this long is answered `RequestTimeout` and the connection closed. */
+export const BODY_IDLE_TIMEOUT_MS = 10_000;
+/** Headers must be complete within this long (Node's default is a minute). */
+export const HEADERS_TIMEOUT_MS = 10_000;
 
 const RUNTIME_PATH = /^\/endpoints\/[^/]+\/(invocations|async-invocations|invocations-response-stream)$/;
 
@@ -46,33 +53,95 @@ export function serviceOf(req: IncomingMessage, url: URL): keyof EdgeRoutes | { 
 }
 
 export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ server: Server; port: number }> {
-  const server = http.createServer((req, res) => {
-    const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const route = serviceOf(req, url);
-    const handle = async (): Promise<void> => {
-      if (typeof route === 'object') {
+  const server = http.createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    (req, res) => {
+      const requestId = randomUUID();
+      let url: URL;
+      let badTarget = false;
+      try {
+        url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      } catch {
+        // e.g. `GET //` or `GET //a:b@:x/`: no URL to route, but still a request to answer
+        url = new URL('/', 'http://127.0.0.1');
+        badTarget = true;
+      }
+      let route: ReturnType<typeof serviceOf>;
+      try {
+        route = serviceOf(req, url);
+      } catch {
+        route = { unknown: 'unknown' };
+      }
+      const fail = (error: unknown): void => {
+        const awsError =
+          error instanceof AwsError
+            ? error
+            : new AwsError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
+        if (res.headersSent) {
+          res.destroy(awsError);
+          return;
+        }
         req.resume();
-        throw new AwsError(
-          'UnknownOperationException',
-          `The local stack does not serve the AWS service "${route.unknown}" (it serves s3, sagemaker, events)`,
+        if (route === 's3') sendXmlError(res, awsError, requestId);
+        else sendJsonError(res, awsError, requestId);
+      };
+      // A body that stops arriving: answered and closed, so neither the client nor the handler waits forever.
+      // Once the request is complete the timer is off: the handler may take its time (a model, say).
+      let timedOut = false;
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+        // a handler that answers after the edge did (a proxied S3 response, say) is ignored, not a crash
+        return timedOut ? this : (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+      } as ServerResponse['writeHead'];
+      req.socket.setTimeout(BODY_IDLE_TIMEOUT_MS);
+      res.on('timeout', () => {
+        if (req.complete || res.headersSent) {
+          req.socket.setTimeout(0);
+          return;
+        }
+        res.setHeader('connection', 'close');
+        fail(
+          new AwsError(
+            'RequestTimeout',
+            'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
+          ),
         );
-      }
-      await routes[route](req, res, url, requestId);
-    };
-    handle().catch((error: unknown) => {
-      const awsError =
-        error instanceof AwsError
-          ? error
-          : new AwsError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
-      if (res.headersSent) {
-        res.destroy(awsError);
-        return;
-      }
-      req.resume();
-      if (route === 's3') sendXmlError(res, awsError, requestId);
-      else sendJsonError(res, awsError, requestId);
-    });
+        timedOut = true;
+        res.on('error', () => {}); // what a late handler still writes is dropped, not thrown
+        res.once('finish', () => {
+          req.socket.destroySoon();
+          // The answered request is detached from its socket: end its body for whoever still reads it (the S3
+          // proxy's upstream request, say), or that reader waits forever and holds the stack open at stop.
+          req.socket.once('close', () => req.destroy());
+        });
+      });
+      const handle = async (): Promise<void> => {
+        if (badTarget) {
+          req.resume();
+          throw new AwsError(
+            'InvalidURI',
+            `Couldn't parse the specified URI: ${String(req.url).slice(0, 200)}`,
+          );
+        }
+        if (typeof route === 'object') {
+          req.resume();
+          throw new AwsError(
+            'UnknownOperationException',
+            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events)`,
+          );
+        }
+        await routes[route](req, res, url, requestId);
+      };
+      handle().catch(fail);
+    },
+  );
+  // CONNECT (a proxy tunnel) is no AWS API: without a listener Node would drop the connection unanswered
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    const body = JSON.stringify({ __type: 'MethodNotAllowed', message: `${req.method} is not supported` });
+    socket.on('error', () => {});
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: MethodNotAllowed\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { AwsError } from './aws/errors.js';
 import { startEdge } from './edge.js';
 import { EventBus } from './events/bus.js';
+import { FaultInjector, type FaultOptions } from './faults.js';
 import { CloudFormationView, queueNameFromArn } from './functions/cloudformation.js';
 import { FunctionRuntime } from './functions/runtime.js';
 import {
@@ -54,6 +55,11 @@ export interface StackOptions {
    * was in the bucket before the pipeline was deployed, so it notifies nothing.
    */
   seed?: { bucket: string; key: string; body: string | Buffer }[];
+  /**
+   * Faults to inject (off by default): throttling, `ResourceLimitExceeded`, endpoints that stay Updating,
+   * updates whose new fleet fails /ping. See `FaultOptions`.
+   */
+  faults?: FaultOptions;
 }
 
 export interface Stack {
@@ -70,6 +76,8 @@ export interface Stack {
   functions: FunctionRuntime;
   images: ImageRegistry;
   queues: Map<string, EmulatedQueue>;
+  /** The fault injector: what was injected so far (`counts`, `injected`). */
+  faults: FaultInjector;
   stop(): Promise<void>;
 }
 
@@ -102,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = options.logger ?? consoleLogger;
   const stage = options.stage ?? 'local';
   const timeScale = options.sqsTimeScale ?? 0.1;
+  const faults = new FaultInjector(options.faults); // validated before anything starts
   await mkdir(dir, { recursive: true });
 
   const tracker = new ProcessTracker();
@@ -189,7 +198,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger,
     endpointStartTimeoutMs: options.endpointStartTimeoutMs ?? 60_000,
   };
-  const sagemaker = new SageMakerControlPlane(context);
+  if (faults.enabled) logger.warn('faults', `injecting ${JSON.stringify(faults.options)}`);
+  const sagemaker = new SageMakerControlPlane(context, faults);
   const mappings: EventSourceMapping[] = [];
 
   const stopAll = async (): Promise<void> => {
@@ -339,11 +349,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             });
             return;
           case 'POST /_local/images': {
-            const body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8') || '{}') as {
-              folder?: string;
-              repository?: string;
-              tag?: string;
-            };
+            let body: { folder?: string; repository?: string; tag?: string };
+            try {
+              body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8') || '{}') ?? {};
+            } catch (error) {
+              if (error instanceof AwsError) throw error;
+              throw new AwsError('SerializationException', 'Request body is not valid JSON');
+            }
             if (!body.folder || !body.repository)
               throw new AwsError('InvalidParameterException', 'folder and repository are required');
             const image = await images.push(body.folder, body.repository, body.tag);
@@ -381,6 +393,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       functions: runtime,
       images,
       queues,
+      faults,
       async stop() {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

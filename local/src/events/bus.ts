@@ -49,6 +49,7 @@ type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: stri
 export class EventBus {
   readonly recorded: RecordedEvent[] = [];
   private readonly rules: Rule[] = [];
+  private readonly listeners = new Set<(event: BusEvent) => void>();
 
   constructor(
     private readonly region: string,
@@ -88,15 +89,48 @@ export class EventBus {
     });
   }
 
-  private publish(event: BusEvent): BusEvent {
+  /**
+   * Calls `listener` with every event put on the bus, once its targets are scheduled (tests use it to act at
+   * the moment an event is emitted). A listener that throws is ignored. Returns the unsubscribe function.
+   */
+  subscribe(listener: (event: BusEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Delivers an event again, with the same id and payload, to the rules it matches, as EventBridge may: it
+   * delivers at least once, so a target can receive an event twice or more, at the same time or later. The
+   * event is not recorded again. Returns the names of the rules it went to.
+   */
+  redeliver(eventOrId: BusEvent | string): string[] {
+    const event =
+      typeof eventOrId === 'string'
+        ? this.recorded.find((recorded) => recorded.event.id === eventOrId)?.event
+        : eventOrId;
+    if (!event) throw new Error(`no recorded event with id ${String(eventOrId)}`);
+    return this.dispatch(event);
+  }
+
+  private dispatch(event: BusEvent): string[] {
     const matched = this.rules.filter((rule) => matchesPattern(rule.pattern, event));
-    this.recorded.push({
-      event,
-      receivedAt: new Date().toISOString(),
-      matchedRules: matched.map((rule) => rule.name),
-    });
-    if (this.recorded.length > MAX_RECORDED) this.recorded.splice(0, this.recorded.length - MAX_RECORDED);
     for (const rule of matched) setImmediate(() => rule.target(event));
+    return matched.map((rule) => rule.name);
+  }
+
+  private publish(event: BusEvent): BusEvent {
+    const matchedRules = this.dispatch(event);
+    this.recorded.push({ event, receivedAt: new Date().toISOString(), matchedRules });
+    if (this.recorded.length > MAX_RECORDED) this.recorded.splice(0, this.recorded.length - MAX_RECORDED);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a listener's fault is not the publisher's
+      }
+    }
     return event;
   }
 

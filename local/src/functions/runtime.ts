@@ -52,6 +52,8 @@ interface FunctionState {
   definition: FunctionDefinition;
   instances: Instance[];
   waiting: (() => void)[];
+  /** Instances being started: they count against the concurrency limit before they exist. */
+  spawning: number;
   bundle?: Promise<string>;
   log?: WriteStream;
 }
@@ -80,7 +82,7 @@ export class FunctionRuntime {
   constructor(private readonly options: FunctionRuntimeOptions) {}
 
   register(definition: FunctionDefinition): void {
-    this.functions.set(definition.name, { definition, instances: [], waiting: [] });
+    this.functions.set(definition.name, { definition, instances: [], waiting: [], spawning: 0 });
   }
 
   list(): FunctionDefinition[] {
@@ -288,10 +290,15 @@ export class FunctionRuntime {
         idle.busy = true;
         return { instance: idle, cold: !idle.used };
       }
-      if (state.instances.length < limit) {
-        const instance = await this.spawnInstance(state);
-        instance.busy = true;
-        return { instance, cold: true };
+      if (state.instances.length + state.spawning < limit) {
+        state.spawning += 1;
+        try {
+          const instance = await this.spawnInstance(state);
+          instance.busy = true;
+          return { instance, cold: true };
+        } finally {
+          state.spawning -= 1;
+        }
       }
       await new Promise<void>((resolve) => state.waiting.push(resolve));
     }
@@ -338,21 +345,39 @@ export class FunctionRuntime {
             resolve(value);
           },
         };
-        instance.child.send({
-          type: 'invoke',
-          id: requestId,
-          event,
-          context: {
-            functionName: state.definition.functionName,
-            functionVersion: '$LATEST',
-            invokedFunctionArn: `arn:aws:lambda:${this.options.region}:${this.options.account}:function:${state.definition.functionName}`,
-            memoryLimitInMB: String(state.definition.memorySize),
-            awsRequestId: requestId,
-            logGroupName: `/aws/lambda/${state.definition.functionName}`,
-            logStreamName: `local/[$LATEST]${name}`,
-            deadline: Date.now() + timeoutMs,
+        const fail = (message: string) => {
+          instance.pending = undefined;
+          clearTimeout(timer);
+          resolve({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: message } });
+        };
+        // The environment may have exited (the stack stopping, a crash) between acquiring and sending.
+        if (!instance.child.connected) {
+          fail(`RequestId: ${requestId} Error: the execution environment exited before the invocation`);
+          return;
+        }
+        instance.child.send(
+          {
+            type: 'invoke',
+            id: requestId,
+            event,
+            context: {
+              functionName: state.definition.functionName,
+              functionVersion: '$LATEST',
+              invokedFunctionArn: `arn:aws:lambda:${this.options.region}:${this.options.account}:function:${state.definition.functionName}`,
+              memoryLimitInMB: String(state.definition.memorySize),
+              awsRequestId: requestId,
+              logGroupName: `/aws/lambda/${state.definition.functionName}`,
+              logStreamName: `local/[$LATEST]${name}`,
+              deadline: Date.now() + timeoutMs,
+            },
           },
-        });
+          (error) => {
+            if (error)
+              fail(
+                `RequestId: ${requestId} Error: cannot reach the execution environment (${error.message})`,
+              );
+          },
+        );
       });
       const duration = Date.now() - start.getTime();
       log.write(

@@ -3,7 +3,9 @@
 // endpoints run as local processes; every state change is emitted on the bus in the shape AWS emits.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsError, validationError } from '../aws/errors.js';
+import { FaultInjector } from '../faults.js';
 import { readBody, sendJson } from '../http-util.js';
 import { ProcessTracker } from './containers.js';
 import { runProcessingJob, runTrainingJob } from './jobs.js';
@@ -76,10 +78,16 @@ export class SageMakerControlPlane {
   private readonly tags = new Map<string, Tag[]>();
   private readonly clientTokens = new Map<string, string>();
   private readonly running = new Set<Promise<unknown>>();
+  private readonly stopping = new AbortController();
 
-  constructor(private readonly context: ServiceContext) {}
+  constructor(
+    private readonly context: ServiceContext,
+    /** Faults to inject into the calls this control plane serves over HTTP; none by default. */
+    readonly faults = new FaultInjector(),
+  ) {}
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     for (const job of [...this.trainingJobs.values(), ...this.processingJobs.values()]) {
       if (job.child) {
         job.stopRequested = true;
@@ -99,20 +107,26 @@ export class SageMakerControlPlane {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : '';
     const raw = await readBody(req, 8 * 1024 * 1024);
-    let input: Input;
+    let input: unknown;
     try {
-      input = raw.length ? (JSON.parse(raw.toString('utf8')) as Input) : {};
+      input = raw.length ? JSON.parse(raw.toString('utf8')) : {};
     } catch {
       throw new AwsError('SerializationException', 'Request body is not valid JSON');
     }
-    const handler = this.operations[operation];
+    // Every operation's input is a structure: `null`, a list or a string is refused as AWS does.
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new AwsError('SerializationException', 'Request body must be a JSON object');
+    }
+    const handler = Object.hasOwn(this.operations, operation) ? this.operations[operation] : undefined;
     if (!handler) {
       throw new AwsError(
         'UnknownOperationException',
-        `The local SageMaker does not implement ${target || 'this operation'}`,
+        `The local SageMaker does not implement ${target.slice(0, 200) || 'this operation'}`,
       );
     }
-    const output = await handler(input);
+    const fault = this.faults.sageMakerFault(operation, input as Input);
+    if (fault) throw fault;
+    const output = await handler(input as Input);
     sendJson(res, 200, output, { 'x-amzn-requestid': requestId }, 'application/x-amz-json-1.1');
   }
 
@@ -889,9 +903,15 @@ export class SageMakerControlPlane {
     endpoint.pendingConfigName = configName;
     endpoint.lastModifiedTime = new Date();
     this.endpointChanged(endpoint);
+    // Injected faults: an update that takes a while (AWS's take minutes), a new fleet that fails /ping
+    const settleAt = Date.now() + this.faults.updatingHoldMs(endpoint.name);
+    const settle = (): Promise<void> =>
+      sleep(Math.max(0, settleAt - Date.now()), undefined, { signal: this.stopping.signal }).catch(() => {});
+    const failPing = this.faults.failPingOnUpdate(endpoint.name);
     this.track(
-      deploy(this.context, endpoint.name, config.request, this.modelsByName()).then(
+      deploy(this.context, endpoint.name, config.request, this.modelsByName(), { failPing }).then(
         async (deployment) => {
+          await settle();
           const old = endpoint.live;
           endpoint.live = deployment;
           endpoint.configName = configName;
@@ -902,7 +922,8 @@ export class SageMakerControlPlane {
           this.endpointChanged(endpoint);
           if (old) await stopDeployment(old);
         },
-        (error: Error) => {
+        async (error: Error) => {
+          await settle();
           // blue/green: the old fleet kept serving; the endpoint returns to it with the reason
           endpoint.pendingConfigName = undefined;
           endpoint.status = 'InService';

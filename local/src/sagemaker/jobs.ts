@@ -10,6 +10,17 @@ import { startContainer } from './containers.js';
 import { packDirectory } from './model-archive.js';
 import type { Input, JobBase, ProcessingJob, ServiceContext, TrainingJob } from './resources.js';
 
+declare module './resources.js' {
+  interface JobBase {
+    /**
+     * The S3 keys each input received, by channel name (training) or input name (processing), in download
+     * order; the bucket is the one of that input's S3Uri. Set as each input finishes downloading, so tests
+     * can tell which objects a job trained on.
+     */
+    inputKeys?: Record<string, string[]>;
+  }
+}
+
 const readOptional = async (file: string): Promise<string | undefined> => {
   try {
     const text = (await readFile(file, 'utf8')).trim();
@@ -35,17 +46,23 @@ async function listLocalFiles(root: string, relative = ''): Promise<string[]> {
   return files;
 }
 
-/** Copies every object under an S3 prefix into a folder, keys relative to the prefix. */
-async function downloadPrefix(context: ServiceContext, uri: string, destination: string): Promise<number> {
+/** Copies every object under an S3 prefix into a folder, keys relative to the prefix; returns the keys copied. */
+async function downloadPrefix(context: ServiceContext, uri: string, destination: string): Promise<string[]> {
   const { bucket, key: prefix } = parseS3Uri(uri);
   const keys = await context.s3.listKeys(bucket, prefix);
+  const downloaded: string[] = [];
   for (const key of keys) {
     const relative = key === prefix ? path.posix.basename(key) : key.slice(prefix.length).replace(/^\/+/, '');
     if (!relative || relative.endsWith('/')) continue;
     await context.s3.download(bucket, key, path.join(destination, relative));
+    downloaded.push(key);
   }
-  return keys.length;
+  return downloaded;
 }
+
+const recordInput = (job: JobBase, name: string, keys: string[]): void => {
+  job.inputKeys = { ...job.inputKeys, [name]: keys };
+};
 
 const containerEnv = (context: ServiceContext, root: string): Record<string, string> => ({
   SM_LOCAL_ROOT: root,
@@ -143,7 +160,8 @@ export async function runTrainingJob(
       };
       const destination = path.join(optMl, 'input', 'data', name);
       await mkdir(destination, { recursive: true });
-      if (source?.S3Uri) await downloadPrefix(context, String(source.S3Uri), destination);
+      if (source?.S3Uri)
+        recordInput(job, name, await downloadPrefix(context, String(source.S3Uri), destination));
       channelEnv[`SM_CHANNEL_${name.toUpperCase()}`] = destination;
     }
     const resourceConfig = { current_host: 'algo-1', hosts: ['algo-1'], network_interface_name: 'eth0' };
@@ -273,7 +291,8 @@ export async function runProcessingJob(
       if (!s3Input?.S3Uri || !s3Input.LocalPath) continue;
       const destination = mapContainerPath(root, s3Input.LocalPath);
       await mkdir(destination, { recursive: true });
-      await downloadPrefix(context, s3Input.S3Uri, destination);
+      const keys = await downloadPrefix(context, s3Input.S3Uri, destination);
+      recordInput(job, String(input.InputName ?? s3Input.LocalPath), keys);
     }
     const outputs = (
       (request.ProcessingOutputConfig as { Outputs?: Input[] } | undefined)?.Outputs ?? []

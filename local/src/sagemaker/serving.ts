@@ -7,7 +7,6 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { AwsError, sendRestJsonError } from '../aws/errors.js';
-import { readBody } from '../http-util.js';
 import { parseS3Uri } from '../s3/s3-service.js';
 import { type ContainerRun, ProcessTracker, startContainer } from './containers.js';
 import { extractArchive } from './model-archive.js';
@@ -60,11 +59,17 @@ const logTail = async (file: string): Promise<string> => {
   return text.trim().split('\n').slice(-5).join('\n');
 };
 
+export interface DeployOptions {
+  /** Injected fault: the new containers start but are taken as failing their /ping health check. */
+  failPing?: boolean;
+}
+
 export async function deploy(
   context: ServiceContext,
   endpointName: string,
   config: Input,
   models: Map<string, Input>,
+  options: DeployOptions = {},
 ): Promise<Deployment> {
   const id = randomUUID().slice(0, 8);
   const configName = String(config.EndpointConfigName);
@@ -137,7 +142,7 @@ export async function deploy(
       });
       const deadline = Date.now() + context.endpointStartTimeoutMs;
       let healthy = false;
-      while (!exited && Date.now() < deadline) {
+      while (!exited && !options.failPing && Date.now() < deadline) {
         if ((await ping(port)) === 200) {
           healthy = true;
           break;
@@ -147,9 +152,9 @@ export async function deploy(
       if (!healthy) {
         const tail = await logTail(logFile);
         throw new DeploymentError(
-          `The primary container for production variant ${variantName} did not pass the ping health check. Please check the logs for this endpoint (${logFile}).${
-            tail ? ` Last lines: ${tail}` : ''
-          }`,
+          `The primary container for production variant ${variantName} did not pass the ping health check${
+            options.failPing ? ' (fault injected: pingFailsOnUpdate)' : ''
+          }. Please check the logs for this endpoint (${logFile}).${tail ? ` Last lines: ${tail}` : ''}`,
         );
       }
     }
@@ -168,6 +173,29 @@ export async function stopDeployment(deployment: Deployment): Promise<void> {
 
 const MAX_PAYLOAD = 6 * 1024 * 1024;
 
+/**
+ * The request body, read with listeners: InvokeEndpoint's hot path, where the async iterator of `readBody`
+ * cost a measurable share of the proxy's time per request (see bench/RESULTS.md).
+ */
+function invocationBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new AwsError('RequestEntityTooLarge', `Request body larger than ${MAX_PAYLOAD} bytes`, 413));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
+}
+
 export async function invoke(
   context: ServiceContext,
   deployment: Deployment,
@@ -176,7 +204,7 @@ export async function invoke(
   res: ServerResponse,
   requestId: string,
 ): Promise<void> {
-  const body = await readBody(req, MAX_PAYLOAD);
+  const body = await invocationBody(req);
   const wanted = req.headers['x-amzn-sagemaker-target-variant'];
   let variant = wanted
     ? deployment.variants.find((candidate) => candidate.variantName === wanted)
@@ -224,7 +252,7 @@ export async function invoke(
             resolve({
               status: response.statusCode ?? 0,
               headers: response.headers,
-              body: Buffer.concat(chunks),
+              body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
             }),
           );
           response.on('error', reject);

@@ -111,6 +111,33 @@ describe('Functions: stage handlers from serverless.yml', () => {
     expect(records[2]?.result).toEqual({ calls: 3 });
   });
 
+  it('keeps reserved concurrency 1 even when the first invocations arrive together', async () => {
+    // Prepare: a stack of its own, where no execution environment exists yet
+    const fresh = await startTestStack({
+      services: [fixtureService],
+      env: { FIXTURE_PIPELINE_NAME: 'churn' },
+    });
+    try {
+      // Act
+      await Promise.all(
+        [1, 2, 3].map((n) =>
+          fresh.stack.functions.invoke(
+            'retrain',
+            { Records: [] },
+            { source: 'direct', eventId: `together-${n}` },
+          ),
+        ),
+      );
+
+      // Assess: one environment, so one cold start
+      const records = fresh.stack.functions.invocations.filter((record) => record.function === 'retrain');
+      expect(records).toHaveLength(3);
+      expect(records.filter((record) => record.cold)).toHaveLength(1);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('times a function out after its serverless.yml timeout', async () => {
     // Act
     await t.events.send(

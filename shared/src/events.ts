@@ -1,26 +1,128 @@
 /**
- * Schemas of every event the pipeline consumes, on top of Powertools' EventBridge, S3 and SQS schemas.
- * Only the fields a stage reads are required; AWS adds fields over time, so unknown ones are kept, not refused.
+ * Schemas of every event the pipeline consumes, on top of the EventBridge, S3 and SQS envelopes of Powertools'
+ * parser (declared here, field for field, in zod/mini: Powertools' own are full zod). zod/mini, the tree-shakable
+ * API of zod 4, keeps the validation and its messages at a fraction of full zod's weight in each bundle (see
+ * bench/RESULTS.md). Only the fields a stage reads are required; AWS adds fields over time, so unknown ones are
+ * kept, not refused.
  */
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
-import { type SqsRecordSchema, SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { SAGEMAKER_NAME, SAGEMAKER_NAME_MAX } from './naming.js';
+import './zod-locale.js';
 
-export { EventBridgeSchema, S3Schema, SqsSchema };
+/** An EventBridge event (Powertools' EventBridgeSchema). */
+export const EventBridgeSchema = z.object({
+  version: z.string(),
+  id: z.string(),
+  source: z.string(),
+  account: z.string(),
+  time: z.iso.datetime(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  'detail-type': z.string(),
+  detail: z.unknown(),
+  'replay-name': z.optional(z.string()),
+});
 
-const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be a sha256 image digest');
+const S3Identity = z.object({ principalId: z.string() });
+
+/** An S3 notification record (Powertools' S3 record schema). */
+const S3RecordSchema = z.object({
+  eventVersion: z.string(),
+  eventSource: z.literal('aws:s3'),
+  awsRegion: z.string(),
+  eventTime: z.iso.datetime(),
+  eventName: z.string(),
+  userIdentity: S3Identity,
+  requestParameters: z.object({ sourceIPAddress: z.union([z.ipv4(), z.literal('s3.amazonaws.com')]) }),
+  responseElements: z.object({ 'x-amz-request-id': z.string(), 'x-amz-id-2': z.string() }),
+  s3: z.object({
+    s3SchemaVersion: z.string(),
+    configurationId: z.string(),
+    object: z.object({
+      key: z.string(),
+      size: z.optional(z.number()),
+      urlDecodedKey: z.optional(z.string()),
+      eTag: z.optional(z.string()),
+      sequencer: z.optional(z.string()),
+      versionId: z.optional(z.string()),
+    }),
+    bucket: z.object({ name: z.string(), ownerIdentity: S3Identity, arn: z.string() }),
+  }),
+  glacierEventData: z.optional(
+    z.object({
+      restoreEventData: z.object({
+        lifecycleRestorationExpiryTime: z.string(),
+        lifecycleRestoreStorageClass: z.string(),
+      }),
+    }),
+  ),
+});
+
+/** An S3 notification (Powertools' S3Schema). */
+export const S3Schema = z.object({ Records: z.array(S3RecordSchema).check(z.minLength(1)) });
+
+const SqsMsgAttributeSchema = z.object({
+  stringValue: z.optional(z.nullable(z.string())),
+  binaryValue: z.optional(z.nullable(z.string())),
+  stringListValues: z.optional(z.array(z.string())),
+  binaryListValues: z.optional(z.array(z.string())),
+  dataType: z.union([z.literal('String'), z.literal('Number'), z.literal('Binary'), z.string()]),
+});
+
+/** A record of an SQS batch (Powertools' SqsRecordSchema). */
+export const SqsRecordSchema = z.object({
+  messageId: z.string(),
+  receiptHandle: z.string(),
+  body: z.string(),
+  attributes: z.object({
+    ApproximateReceiveCount: z.string(),
+    ApproximateFirstReceiveTimestamp: z.string(),
+    MessageDeduplicationId: z.optional(z.string()),
+    MessageGroupId: z.optional(z.string()),
+    SenderId: z.string(),
+    SentTimestamp: z.string(),
+    SequenceNumber: z.optional(z.string()),
+    AWSTraceHeader: z.optional(z.string()),
+    DeadLetterQueueSourceArn: z.optional(z.string()),
+  }),
+  messageAttributes: z.record(z.string(), SqsMsgAttributeSchema),
+  md5OfBody: z.string(),
+  md5OfMessageAttributes: z.optional(z.nullable(z.string())),
+  eventSource: z.literal('aws:sqs'),
+  eventSourceARN: z.string(),
+  awsRegion: z.string(),
+});
+
+/** An SQS batch as Lambda delivers it (Powertools' SqsSchema). */
+export const SqsSchema = z.object({ Records: z.array(SqsRecordSchema).check(z.minLength(1)) });
+
+const imageDigest = z.string().check(z.regex(/^sha256:[a-f0-9]{64}$/, 'must be a sha256 image digest'));
+
+/**
+ * A job name as SageMaker accepts it. A name that breaks the pattern is in no SageMaker event: it is refused
+ * before any AWS call, and never reaches a Describe*, an S3 path or a derived name.
+ */
+const sagemakerJobName = z
+  .string()
+  .check(
+    z.minLength(1),
+    z.maxLength(SAGEMAKER_NAME_MAX),
+    z.regex(
+      SAGEMAKER_NAME,
+      'must be a SageMaker name: letters, digits and hyphens, starting and ending alphanumeric',
+    ),
+  );
 
 /** `ECR Image Action` (source aws.ecr): a push or delete of an image, successful or not. */
-export const EcrImageActionEventSchema = EventBridgeSchema.extend({
+export const EcrImageActionEventSchema = z.extend(EventBridgeSchema, {
   source: z.literal('aws.ecr'),
   'detail-type': z.literal('ECR Image Action'),
   detail: z.looseObject({
     'action-type': z.enum(['PUSH', 'DELETE']),
     result: z.enum(['SUCCESS', 'FAILURE']),
-    'repository-name': z.string().min(1),
+    'repository-name': z.string().check(z.minLength(1)),
     'image-digest': imageDigest,
-    'image-tag': z.string().optional(),
+    'image-tag': z.optional(z.string()),
   }),
 });
 export type EcrImageActionEvent = z.infer<typeof EcrImageActionEventSchema>;
@@ -33,20 +135,20 @@ const tagMap = z.record(z.string(), z.string());
 export const TrainingJobStatusSchema = z.enum(['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped']);
 
 /** `SageMaker Training Job State Change`: the detail is the DescribeTrainingJob response. */
-export const TrainingJobStateChangeEventSchema = EventBridgeSchema.extend({
+export const TrainingJobStateChangeEventSchema = z.extend(EventBridgeSchema, {
   source: z.literal('aws.sagemaker'),
   'detail-type': z.literal('SageMaker Training Job State Change'),
   detail: z.looseObject({
-    TrainingJobName: z.string().min(1).max(63),
-    TrainingJobArn: z.string().min(1),
+    TrainingJobName: sagemakerJobName,
+    TrainingJobArn: z.string().check(z.minLength(1)),
     TrainingJobStatus: TrainingJobStatusSchema,
-    SecondaryStatus: z.string().optional(),
-    FailureReason: z.string().optional(),
-    ModelArtifacts: z.looseObject({ S3ModelArtifacts: z.string() }).optional(),
-    AlgorithmSpecification: z.looseObject({ TrainingImage: z.string().optional() }).optional(),
-    CreationTime: timestamp.optional(),
-    TrainingEndTime: timestamp.optional(),
-    Tags: tagMap.optional(),
+    SecondaryStatus: z.optional(z.string()),
+    FailureReason: z.optional(z.string()),
+    ModelArtifacts: z.optional(z.looseObject({ S3ModelArtifacts: z.string() })),
+    AlgorithmSpecification: z.optional(z.looseObject({ TrainingImage: z.optional(z.string()) })),
+    CreationTime: z.optional(timestamp),
+    TrainingEndTime: z.optional(timestamp),
+    Tags: z.optional(tagMap),
   }),
 });
 export type TrainingJobStateChangeEvent = z.infer<typeof TrainingJobStateChangeEventSchema>;
@@ -54,26 +156,26 @@ export type TrainingJobStateChangeEvent = z.infer<typeof TrainingJobStateChangeE
 export const ProcessingJobStatusSchema = z.enum(['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped']);
 
 /** `SageMaker Processing Job State Change`: the detail is the DescribeProcessingJob response. */
-export const ProcessingJobStateChangeEventSchema = EventBridgeSchema.extend({
+export const ProcessingJobStateChangeEventSchema = z.extend(EventBridgeSchema, {
   source: z.literal('aws.sagemaker'),
   'detail-type': z.literal('SageMaker Processing Job State Change'),
   detail: z.looseObject({
-    ProcessingJobName: z.string().min(1).max(63),
-    ProcessingJobArn: z.string().min(1),
+    ProcessingJobName: sagemakerJobName,
+    ProcessingJobArn: z.string().check(z.minLength(1)),
     ProcessingJobStatus: ProcessingJobStatusSchema,
-    FailureReason: z.string().optional(),
-    ExitMessage: z.string().optional(),
-    ProcessingOutputConfig: z
-      .looseObject({
+    FailureReason: z.optional(z.string()),
+    ExitMessage: z.optional(z.string()),
+    ProcessingOutputConfig: z.optional(
+      z.looseObject({
         Outputs: z.array(
           z.looseObject({
             OutputName: z.string(),
-            S3Output: z.looseObject({ S3Uri: z.string(), LocalPath: z.string().optional() }).optional(),
+            S3Output: z.optional(z.looseObject({ S3Uri: z.string(), LocalPath: z.optional(z.string()) })),
           }),
         ),
-      })
-      .optional(),
-    Tags: z.union([tagMap, z.array(z.object({ Key: z.string(), Value: z.string() }))]).optional(),
+      }),
+    ),
+    Tags: z.optional(z.union([tagMap, z.array(z.object({ Key: z.string(), Value: z.string() }))])),
   }),
 });
 export type ProcessingJobStateChangeEvent = z.infer<typeof ProcessingJobStateChangeEventSchema>;
@@ -81,16 +183,16 @@ export type ProcessingJobStateChangeEvent = z.infer<typeof ProcessingJobStateCha
 export const ModelApprovalStatusSchema = z.enum(['Approved', 'Rejected', 'PendingManualApproval']);
 
 /** `SageMaker Model Package State Change`: a package was registered or its approval changed. */
-export const ModelPackageStateChangeEventSchema = EventBridgeSchema.extend({
+export const ModelPackageStateChangeEventSchema = z.extend(EventBridgeSchema, {
   source: z.literal('aws.sagemaker'),
   'detail-type': z.literal('SageMaker Model Package State Change'),
   detail: z.looseObject({
-    ModelPackageGroupName: z.string().min(1),
-    ModelPackageVersion: z.number().int().positive().optional(),
-    ModelPackageArn: z.string().min(1),
+    ModelPackageGroupName: z.string().check(z.minLength(1)),
+    ModelPackageVersion: z.optional(z.number().check(z.int(), z.positive())),
+    ModelPackageArn: z.string().check(z.minLength(1)),
     ModelApprovalStatus: ModelApprovalStatusSchema,
-    ModelPackageStatus: z.string().optional(),
-    CreationTime: timestamp.optional(),
+    ModelPackageStatus: z.optional(z.string()),
+    CreationTime: z.optional(timestamp),
   }),
 });
 export type ModelPackageStateChangeEvent = z.infer<typeof ModelPackageStateChangeEventSchema>;
@@ -109,15 +211,15 @@ export const EndpointEventStatusSchema = z.enum([
 ]);
 
 /** `SageMaker Endpoint State Change`. */
-export const EndpointStateChangeEventSchema = EventBridgeSchema.extend({
+export const EndpointStateChangeEventSchema = z.extend(EventBridgeSchema, {
   source: z.literal('aws.sagemaker'),
   'detail-type': z.literal('SageMaker Endpoint State Change'),
   detail: z.looseObject({
-    EndpointName: z.string().min(1),
-    EndpointArn: z.string().optional(),
-    EndpointConfigName: z.string().optional(),
+    EndpointName: z.string().check(z.minLength(1)),
+    EndpointArn: z.optional(z.string()),
+    EndpointConfigName: z.optional(z.string()),
     EndpointStatus: EndpointEventStatusSchema,
-    FailureReason: z.string().optional(),
+    FailureReason: z.optional(z.string()),
   }),
 });
 export type EndpointStateChangeEvent = z.infer<typeof EndpointStateChangeEventSchema>;
@@ -127,9 +229,9 @@ export const S3TestEventSchema = z.looseObject({
   Service: z.literal('Amazon S3'),
   Event: z.literal('s3:TestEvent'),
   Bucket: z.string(),
-  Time: z.string().optional(),
-  RequestId: z.string().optional(),
-  HostId: z.string().optional(),
+  Time: z.optional(z.string()),
+  RequestId: z.optional(z.string()),
+  HostId: z.optional(z.string()),
 });
 export type S3TestEvent = z.infer<typeof S3TestEventSchema>;
 
@@ -137,13 +239,15 @@ export type S3TestEvent = z.infer<typeof S3TestEventSchema>;
  * An S3 notification record. Powertools' schema accepts only IPv4 source addresses; S3 also reports IPv6
  * clients, and refusing those would drop their uploads from retraining.
  */
-export const S3NotificationRecordSchema = S3Schema.shape.Records.element.extend({
+export const S3NotificationRecordSchema = z.extend(S3RecordSchema, {
   requestParameters: z.looseObject({ sourceIPAddress: z.string() }),
 });
 export type S3NotificationRecord = z.infer<typeof S3NotificationRecordSchema>;
 
 /** An S3 notification delivered to Lambda directly. */
-export const S3NotificationEventSchema = z.object({ Records: z.array(S3NotificationRecordSchema).min(1) });
+export const S3NotificationEventSchema = z.object({
+  Records: z.array(S3NotificationRecordSchema).check(z.minLength(1)),
+});
 export type S3NotificationEvent = z.infer<typeof S3NotificationEventSchema>;
 
 /**

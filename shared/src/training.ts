@@ -8,7 +8,7 @@ import {
   type CreateTrainingJobRequest,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { trainingJobEnv } from './config.js';
 import { awsErrorName } from './errors.js';
 

@@ -5,6 +5,7 @@
  */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { TriggerTrainingConfig } from '@sagemaker-pipeline/shared/config';
+import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { EcrImageActionEvent } from '@sagemaker-pipeline/shared/events';
 import { resourceName } from '@sagemaker-pipeline/shared/naming';
 import {
@@ -69,6 +70,18 @@ export async function startTraining(
       'trigger-event': event.id,
     },
   });
-  const outcome = await startTrainingJob(sagemaker, request);
-  return { ...outcome, imageUri };
+  try {
+    const outcome = await startTrainingJob(sagemaker, request);
+    return { ...outcome, imageUri };
+  } catch (error) {
+    // An account quota used up: SageMaker created nothing, and no retry within Lambda's minutes will raise the
+    // quota, so it is reported as a terminal failure that says what to do, not retried and then dropped.
+    if (awsErrorName(error) === 'ResourceLimitExceeded') {
+      throw new TerminalError(
+        `CreateTrainingJob ${request.TrainingJobName} refused with ResourceLimitExceeded: ${(error as Error).message} ` +
+          'No training job was created: raise the quota (AWS Service Quotas) or wait for running jobs to end, then push the image again.',
+      );
+    }
+    throw error;
+  }
 }

@@ -87,3 +87,26 @@ describe('Function: decodeS3Key', () => {
     expect(decodeS3Key(encoded)).toBe(decoded);
   });
 });
+
+describe('Schemas: SageMaker job names', () => {
+  it.each([
+    ['TrainingJobName', TrainingJobStateChangeEventSchema, 'training-job-completed.json'],
+    ['ProcessingJobName', ProcessingJobStateChangeEventSchema, 'processing-job-completed.json'],
+  ] as const)('refuses a %s that breaks SageMaker pattern, naming the field', (field, schema, name) => {
+    for (const jobName of [
+      'mlpipe-dev-train-../../x y',
+      'mlpipe-dev-eval-🚀',
+      '-mlpipe-dev-eval-1',
+      'a-',
+      `a${'-'.repeat(70)}b`,
+    ]) {
+      const event = fixture<{ detail: Record<string, unknown> }>(name);
+      event.detail[field] = jobName;
+
+      const result = schema.safeParse(event);
+
+      expect(result.success).toBe(false);
+      expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain(`detail.${field}`);
+    }
+  });
+});

@@ -63,6 +63,25 @@ describe('Handler: trigger-training', () => {
     await expect(main(sampleEvent('ecr-push.json'), context)).rejects.toThrow('Rate exceeded');
   });
 
+  it('returns a failed result for ResourceLimitExceeded instead of rethrowing, so Lambda does not retry', async () => {
+    const quota = Object.assign(
+      new Error("The account-level service limit 'ml.m5.large for training job usage' is 0 Instances"),
+      {
+        name: 'ResourceLimitExceeded',
+        $metadata: { httpStatusCode: 400 },
+      },
+    );
+    sagemaker.on(CreateTrainingJobCommand).rejects(quota);
+
+    const result = await main(sampleEvent('ecr-push.json'), context);
+
+    expect(result).toEqual({
+      status: 'failed',
+      error: expect.stringMatching(/refused with ResourceLimitExceeded: .*then push the image again\.$/),
+    });
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateTrainingJobCommand, 1);
+  });
+
   it('fails at cold start with an error naming a missing environment variable', async () => {
     const saved = process.env.SAGEMAKER_ROLE;
     delete process.env.SAGEMAKER_ROLE;

@@ -1,5 +1,6 @@
 import { CreateTrainingJobCommand, ResourceInUse, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { loadConfig, triggerTrainingEnv } from '@sagemaker-pipeline/shared/config';
+import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import { type EcrImageActionEvent, EcrImageActionEventSchema } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -117,9 +118,33 @@ describe('Function: startTraining', () => {
   });
 
   it('lets other SageMaker errors through for the handler to classify', async () => {
-    const limit = Object.assign(new Error('Limit'), { name: 'ResourceLimitExceeded' });
-    sagemaker.on(CreateTrainingJobCommand).rejects(limit);
+    const internal = Object.assign(new Error('We encountered an internal error.'), {
+      name: 'InternalFailure',
+    });
+    sagemaker.on(CreateTrainingJobCommand).rejects(internal);
 
-    await expect(startTraining(push(), deps)).rejects.toThrow('Limit');
+    await expect(startTraining(push(), deps)).rejects.toBe(internal);
+  });
+
+  it('reports ResourceLimitExceeded as a terminal failure naming the job, the quota and what to do', async () => {
+    // Prepare
+    const quota =
+      "The account-level service limit 'ml.m5.large for training job usage' is 0 Instances, with current utilization of 0 Instances and a request delta of 1 Instances.";
+    sagemaker.on(CreateTrainingJobCommand).rejects(
+      Object.assign(new Error(quota), {
+        name: 'ResourceLimitExceeded',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    // Act
+    const error = await startTraining(push(), deps).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(TerminalError);
+    expect((error as Error).message).toMatch(
+      /^CreateTrainingJob mlpipe-dev-train-[0-9a-f]{12} refused with ResourceLimitExceeded: The account-level service limit 'ml.m5.large for training job usage' is 0 Instances.* No training job was created: raise the quota \(AWS Service Quotas\) or wait for running jobs to end, then push the image again\.$/,
+    );
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateTrainingJobCommand, 1);
   });
 });

@@ -70,6 +70,38 @@ export async function readEvaluation(s3: S3Client, uri: string, context: string)
   }
 }
 
+/** A decision this stage recorded earlier for the same evaluation (decision.json), if any. */
+export interface RecordedDecision {
+  status: 'registered' | 'rejected';
+  reasons?: string[];
+  modelPackageArn?: string;
+}
+
+/**
+ * Reads decision.json beside an evaluation. Missing (NoSuchKey, or AccessDenied, which S3 answers for a
+ * missing key to a reader without s3:ListBucket) or not a decision of ours: undefined. Other faults propagate.
+ */
+export async function readDecision(s3: S3Client, uri: string): Promise<RecordedDecision | undefined> {
+  const { bucket, key } = parseS3Uri(uri);
+  let text: string;
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    text = (await object.Body?.transformToString('utf-8')) ?? '';
+  } catch (error) {
+    const name = awsErrorName(error);
+    if (name && MISSING_OBJECT.has(name)) return undefined;
+    throw error;
+  }
+  try {
+    const document = JSON.parse(text) as Partial<RecordedDecision> | null;
+    return document?.status === 'registered' || document?.status === 'rejected'
+      ? (document as RecordedDecision)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The value at a dotted path (`a.b.0.c`) of parsed JSON, or undefined. */
 export function valueAt(document: unknown, path: string): unknown {
   let current: unknown = document;

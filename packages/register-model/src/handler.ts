@@ -27,6 +27,7 @@ export const main = createStageHandler({
       skipped: 'Event skipped',
       registered: 'Model registered',
       'already-registered': 'Model already registered by an earlier delivery',
+      'already-decided': 'Evaluation already decided by an earlier delivery; decision.json unchanged',
       rejected: 'Model rejected by the gate; decision.json written',
     } as const;
     logger.info(messages[result.status], { result });

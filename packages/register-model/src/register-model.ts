@@ -23,6 +23,7 @@ import {
   DECISION_FILE,
   EVALUATION_FILE,
   isWithin,
+  readDecision,
   readEvaluation,
   requireMetric,
   valueAt,
@@ -73,6 +74,7 @@ export type RegisterModelResult =
       champion: ChampionReport | null;
     })
   | (Common & { status: 'already-registered'; modelPackageArn: string; version: number | null })
+  | (Common & { status: 'already-decided'; decision: 'registered' | 'rejected'; decisionUri: string })
   | (Common & {
       status: 'rejected';
       reasons: string[];
@@ -261,6 +263,19 @@ export async function registerModel(
   const lineage = lineageOf(detail);
   const trainingJobName = lineage.trainingJobName ?? null;
   const evaluationUri = besides(folder, EVALUATION_FILE);
+  // The gate decides once per evaluation: a delivery after the decision (even after a newer champion arrived,
+  // which would gate it differently) reports the recorded decision and changes nothing.
+  const decisionUri = besides(folder, DECISION_FILE);
+  const recorded = await readDecision(s3, decisionUri);
+  if (recorded) {
+    return {
+      status: 'already-decided',
+      decision: recorded.status,
+      decisionUri,
+      evaluationJobName: job,
+      trainingJobName,
+    };
+  }
   const context = `Evaluation job ${job}`;
   const value = requireMetric(
     await readEvaluation(s3, evaluationUri, context),
@@ -298,7 +313,6 @@ export async function registerModel(
   });
 
   if (!gate.passed) {
-    const decisionUri = besides(folder, DECISION_FILE);
     await writeJson(s3, decisionUri, {
       status: 'rejected',
       reasons: gate.reasons,
@@ -372,6 +386,19 @@ export async function registerModel(
     throw error;
   }
   if (!modelPackageArn) throw new TerminalError(`${context}: CreateModelPackage returned no ModelPackageArn`);
+  await writeJson(s3, decisionUri, {
+    status: 'registered',
+    modelPackageArn,
+    version: versionOf(modelPackageArn),
+    approval,
+    evaluationJob: job,
+    trainingJob: trainingJobName,
+    evaluation: evaluationUri,
+    modelPackageGroup: config.MODEL_REGISTRY_NAME,
+    metric,
+    champion: championReport(champion),
+    event: { id: event.id, time: event.time },
+  });
   return {
     status: 'registered',
     modelPackageArn,

@@ -181,6 +181,22 @@ export async function retrain(event: S3SqsEvent, { sagemaker, config }: Deps): P
       ...counts(objects.length),
     };
   }
+  // A job created after an object was written lists the whole prefix after it: once Completed, it has trained
+  // on the object, so a notification S3 or SQS delivers again after that announces nothing new. (An InProgress
+  // job is not enough: if it fails, the records must come back, so they are deferred as below.)
+  const coveredUntil = Math.max(
+    Number.NEGATIVE_INFINITY,
+    ...jobs.flatMap((job) =>
+      job.TrainingJobStatus === 'Completed' && job.CreationTime ? [job.CreationTime.getTime()] : [],
+    ),
+  );
+  if (objects.every((object) => Date.parse(object.eventTime) < coveredUntil)) {
+    return {
+      status: 'skipped',
+      reason: `every object was written before a completed training job on the whole prefix started (${new Date(coveredUntil).toISOString()}): a repeated notification`,
+      ...counts(objects.length),
+    };
+  }
   const running = jobs.find((job) => job.TrainingJobStatus === 'InProgress');
   if (running?.TrainingJobName) {
     return {

@@ -213,7 +213,7 @@ describe('Offline stack: training job → evaluate-model → evaluation job → 
     expect(again).toEqual({ ok: true, value: expect.objectContaining({ status: 'already-started' }) });
     expect(registeredAgain).toEqual({
       ok: true,
-      value: expect.objectContaining({ status: 'already-registered', version: 2 }),
+      value: expect.objectContaining({ status: 'already-decided', decision: 'registered' }),
     });
     expect(await packages()).toHaveLength(2);
   }, 30_000);

@@ -39,6 +39,7 @@ const BUCKET = 'mlpipe-dev-000000000000-us-east-1';
 const TRAINING_JOB = 'mlpipe-dev-train-226ba9db57e7';
 const JOB = 'mlpipe-dev-eval-93df12b17e33';
 const KEY = `evaluations/${TRAINING_JOB}/evaluation.json`;
+const DECISION_KEY = `evaluations/${TRAINING_JOB}/decision.json`;
 const EVALUATION_URI = `s3://${BUCKET}/${KEY}`;
 const DIGEST = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd12345678';
 const IMAGE = `000000000000.dkr.ecr.us-east-1.amazonaws.com/mlpipe-dev@${DIGEST}`;
@@ -114,6 +115,10 @@ describe('Function: registerModel', () => {
   beforeEach(() => {
     sagemaker.reset();
     s3.reset();
+    // No decision recorded yet: S3 answers NoSuchKey for any object a test does not give.
+    s3.on(GetObjectCommand).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
+    );
   });
 
   describe('when the model passes the gate', () => {
@@ -128,6 +133,7 @@ describe('Function: registerModel', () => {
 
       // Assess
       expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).toEqual([
+        { Bucket: BUCKET, Key: DECISION_KEY },
         { Bucket: BUCKET, Key: KEY },
       ]);
       expect(sagemaker.commandCalls(ListModelPackagesCommand).map((call) => call.args[0].input)).toEqual([
@@ -171,7 +177,8 @@ describe('Function: registerModel', () => {
         ModelApprovalStatus: 'Approved',
         ClientToken: expect.stringMatching(/^[0-9a-f]{32}$/),
       });
-      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+      // The only write besides the package: the decision, recorded once per evaluation.
+      expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([DECISION_KEY]);
       expect(result).toEqual({
         status: 'registered',
         modelPackageArn: NEW_ARN,
@@ -199,7 +206,7 @@ describe('Function: registerModel', () => {
         'champion-value': '0.91',
         gate: 'passed',
       });
-      expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1);
+      expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 2);
       expect(result).toMatchObject({
         status: 'registered',
         champion: { modelPackageArn: `${GROUP_ARN}/3`, version: 3, value: 0.91 },
@@ -247,6 +254,7 @@ describe('Function: registerModel', () => {
       const result = await registerModel(evaluationEvent(), deps);
 
       expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
+        DECISION_KEY,
         KEY,
         championFile,
       ]);
@@ -374,7 +382,7 @@ describe('Function: registerModel', () => {
       const result = await registerModel(evaluationEvent(), deps);
 
       expect(result).toMatchObject({ status: 'rejected', champion: { version: 3, value: null } });
-      expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1);
+      expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 2);
       expect(sagemaker).not.toHaveReceivedCommand(CreateModelPackageCommand);
     });
   });
@@ -577,8 +585,11 @@ describe('Function: registerModel', () => {
 
     await registerModel(event, deps);
 
-    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input.Key).toBe(KEY);
-    expect(decision().input?.Key).toBe(`evaluations/${TRAINING_JOB}/decision.json`);
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
+      DECISION_KEY,
+      KEY,
+    ]);
+    expect(decision().input?.Key).toBe(DECISION_KEY);
   });
 
   it('skips an evaluation job of another pipeline and makes no AWS call', async () => {
@@ -618,5 +629,52 @@ describe('Function: registerModel', () => {
     const throttled = await registerModel(evaluationEvent(), deps).catch((caught: unknown) => caught);
     expect(throttled).not.toBeInstanceOf(TerminalError);
     expect(isRetryable(throttled)).toBe(true);
+  });
+
+  describe('when the decision was already recorded', () => {
+    it('records a registration in decision.json too, so the gate decides once per evaluation', async () => {
+      givenEvaluation(accuracyFile(0.94));
+      givenChampion(undefined);
+      sagemaker.on(CreateModelPackageCommand).resolves({ ModelPackageArn: NEW_ARN });
+      s3.on(PutObjectCommand).resolves({});
+
+      await registerModel(evaluationEvent(), deps);
+
+      expect(decision().input?.Key).toBe(DECISION_KEY);
+      expect(decision().document).toMatchObject({
+        status: 'registered',
+        modelPackageArn: NEW_ARN,
+        version: 4,
+      });
+    });
+
+    it.each([
+      ['registered', { status: 'registered', modelPackageArn: NEW_ARN }],
+      ['rejected', { status: 'rejected', reasons: ['not better than the champion'] }],
+    ])(
+      'reports the recorded %s decision and gates nothing again, even after a newer champion arrived',
+      async (status, recorded) => {
+        // Prepare: a late copy of the event; since the decision, a better model became champion
+        s3.on(GetObjectCommand, { Bucket: BUCKET, Key: DECISION_KEY }).resolves({
+          Body: body(JSON.stringify(recorded)),
+        });
+        givenEvaluation(accuracyFile(0.94));
+        givenChampion({ value: '0.99', version: 5 });
+
+        // Act
+        const result = await registerModel(evaluationEvent(), deps);
+
+        // Assess
+        expect(result).toEqual({
+          status: 'already-decided',
+          decision: status,
+          decisionUri: `s3://${BUCKET}/${DECISION_KEY}`,
+          evaluationJobName: JOB,
+          trainingJobName: TRAINING_JOB,
+        });
+        expect(sagemaker.calls()).toHaveLength(0);
+        expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+      },
+    );
   });
 });

@@ -258,6 +258,53 @@ describe('Function: retrain', () => {
     });
   });
 
+  it('skips a notification delivered again after a completed job, created after its objects were written, trained on them', async () => {
+    // Prepare: the objects were written at 10:07; a pipeline job on the whole prefix was created at 11:00 and completed
+    const later = {
+      ...summary('mlpipe-dev-retrain-0123456789ab', 'Completed'),
+      CreationTime: new Date('2026-11-16T11:00:00Z'),
+    };
+    sagemaker
+      .on(ListTrainingJobsCommand)
+      .resolves({ TrainingJobSummaries: [later, summary(FIRST_JOB, 'Completed')] });
+    const event = objectBatch(objectKeys(7, 5), 'late-copy');
+
+    // Act
+    const result = await retrain(event, deps);
+
+    // Assess
+    expect(result).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(
+        /written before a completed training job .* started \(2026-11-16T11:00:00\.000Z\)/,
+      ),
+      batchItemFailures: [],
+    });
+    expect(sagemaker).toHaveReceivedCommandTimes(ListTrainingJobsCommand, 1);
+    expect(sagemaker).not.toHaveReceivedCommand(CreateTrainingJobCommand);
+  });
+
+  it('still trains when one object of the batch was written after the newest completed job started', async () => {
+    pipelineTrainedOnce();
+    const early = {
+      ...summary('mlpipe-dev-retrain-0123456789ab', 'Completed'),
+      CreationTime: new Date('2026-11-16T10:07:00.002Z'),
+    };
+    sagemaker
+      .on(ListTrainingJobsCommand)
+      .resolves({ TrainingJobSummaries: [early, summary(FIRST_JOB, 'Completed')] });
+    sagemaker
+      .on(DescribeTrainingJobCommand)
+      .resolves({ AlgorithmSpecification: { TrainingImage: IMAGE, TrainingInputMode: 'File' } });
+    // Objects at 10:07:00.000 ... .004: the last three were written after the job was created.
+    const event = objectBatch(objectKeys(7, 5), 'partly-new');
+
+    const result = await retrain(event, deps);
+
+    expect(result.status).toBe('started');
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateTrainingJobCommand, 1);
+  });
+
   it.each([
     ['running', [summary('mlpipe-dev-train-0123456789ab', 'Completed')]],
     ['running behind a newer running job', [summary('mlpipe-dev-train-0123456789ab', 'InProgress')]],

@@ -1,0 +1,275 @@
+/**
+ * Templates that will deploy: every packaged service template against the CloudFormation resource
+ * specification (types, properties, required properties, value types, references), and every reference a stage
+ * makes to infra by name (queues, roles, bucket, registry, repository) against what infra creates.
+ */
+import { createRequire } from 'node:module';
+import type { CfnTemplate } from '@sagemaker-pipeline/shared/cloudformation';
+import { checkTemplates, type NamedTemplate, type SpecReport } from '../../src/cfn-spec.js';
+import { deployedNames, packagedTemplates, resolveValue } from '../../src/cfn-templates.js';
+import { recordFigures } from '../../src/figures.js';
+
+const templates = packagedTemplates();
+const named: NamedTemplate[] = templates.map(({ service, template }) => ({ name: service, template }));
+const names = deployedNames(templates);
+
+interface NamedReference {
+  where: string;
+  value: string;
+  resolves: boolean;
+}
+
+/** What the functions name across stacks: event sources, destinations and environment values. */
+function namedReferences(): NamedReference[] {
+  const within = (type: string, value: string) => names.names.get(type)?.has(value) ?? false;
+  return templates.flatMap(({ service, template }) =>
+    Object.entries(template.Resources).flatMap(([id, resource]): NamedReference[] => {
+      const where = `${service}.${id}`;
+      const resolve = (value: unknown) => resolveValue(value, template);
+      const props = resource.Properties ?? {};
+      if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
+        const arn = resolve(props.EventSourceArn);
+        return [{ where: `${where}.EventSourceArn`, value: arn, resolves: names.arns.has(arn) }];
+      }
+      if (resource.Type === 'AWS::Lambda::EventInvokeConfig') {
+        const destinations = (props.DestinationConfig ?? {}) as Record<string, { Destination: unknown }>;
+        return Object.entries(destinations).map(([kind, { Destination }]) => {
+          const arn = resolve(Destination);
+          return { where: `${where}.DestinationConfig.${kind}`, value: arn, resolves: names.arns.has(arn) };
+        });
+      }
+      if (resource.Type !== 'AWS::Lambda::Function') return [];
+      const variables =
+        ((props.Environment ?? {}) as { Variables?: Record<string, unknown> }).Variables ?? {};
+      return Object.entries(variables).flatMap(([key, raw]): NamedReference[] => {
+        const value = resolve(raw);
+        const at = `${where}.Environment.${key}`;
+        if (value.startsWith('arn:')) return [{ where: at, value, resolves: names.arns.has(value) }];
+        if (value.startsWith('s3://')) {
+          const bucket = value.slice('s3://'.length).split('/')[0] ?? '';
+          return [{ where: at, value, resolves: within('AWS::S3::Bucket', bucket) }];
+        }
+        if (key === 'MODEL_REGISTRY_NAME') {
+          return [{ where: at, value, resolves: within('AWS::SageMaker::ModelPackageGroup', value) }];
+        }
+        if (key === 'ECR_REPOSITORY_NAME')
+          return [{ where: at, value, resolves: within('AWS::ECR::Repository', value) }];
+        return [];
+      });
+    }),
+  );
+}
+
+const require = createRequire(import.meta.url);
+const specVersion = (require('@aws-cdk/aws-service-spec/package.json') as { version: string }).version;
+
+describe('Templates: every packaged service template', () => {
+  let report: SpecReport;
+  const references = namedReferences();
+
+  beforeAll(() => {
+    report = checkTemplates(named);
+  });
+
+  afterAll(() => {
+    recordFigures('templates', {
+      templates: report.templates,
+      resources: report.resources,
+      problems: report.problems.length,
+      propertiesChecked: report.properties,
+      referencesResolved: report.references,
+      namedReferencesToOtherStacks: references.length,
+      unresolvedNamedReferences: references.filter(({ resolves }) => !resolves).length,
+      resourceTypes: [
+        ...new Set(templates.flatMap(({ template }) => Object.values(template.Resources).map((r) => r.Type))),
+      ].sort(),
+      specification: `@aws-cdk/aws-service-spec ${specVersion}`,
+    });
+  });
+
+  it('covers infra and every stage', () => {
+    // Assess
+    expect(templates.map(({ service }) => service)).toEqual(
+      expect.arrayContaining([
+        'infra',
+        'trigger-training',
+        'evaluate-model',
+        'register-model',
+        'deploy-model',
+        'retrain-model',
+      ]),
+    );
+  });
+
+  it('uses only resource types and properties of the CloudFormation specification, with every required property, values of their types and references that resolve', () => {
+    // Assess
+    expect(report.problems).toEqual([]);
+    expect(report.resources).toBeGreaterThan(templates.length);
+    expect(report.references).toBeGreaterThan(0);
+  });
+
+  it("finds every queue, role, bucket, registry and repository a stage names by name among the templates' resources", () => {
+    // Assess
+    expect(references.filter(({ resolves }) => !resolves)).toEqual([]);
+    expect(references.map(({ where }) => where)).toEqual(
+      expect.arrayContaining([
+        'retrain-model.RetrainModelEventSourceMappingSQSMlpipedevretrain.EventSourceArn',
+        'trigger-training.TriggerTrainingLambdaFunction.Environment.SAGEMAKER_ROLE',
+        'deploy-model.DeployModelLambdaFunction.Environment.MODEL_REGISTRY_NAME',
+      ]),
+    );
+  });
+});
+
+describe('Function: checkTemplates', () => {
+  const copy = (service: string): CfnTemplate => {
+    const found = templates.find((candidate) => candidate.service === service);
+    if (!found) throw new Error(`No packaged ${service} template`);
+    return structuredClone(found.template);
+  };
+  const others = named.filter(({ name }) => name !== 'deploy-model');
+  const problemsOf = (template: CfnTemplate) =>
+    checkTemplates([...others, { name: 'deploy-model', template }]).problems.map(
+      ({ template: name, path, message }) => `${name} ${path}: ${message}`,
+    );
+  const resource = (template: CfnTemplate, id: string) => {
+    const found = template.Resources[id];
+    if (!found?.Properties) throw new Error(`No ${id} with properties`);
+    return found as { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>;
+  };
+
+  it.each<[string, (template: CfnTemplate) => void, string]>([
+    [
+      'an unknown resource type',
+      (t) => {
+        resource(t, 'DeployModelDeadLetterQueue').Type = 'AWS::SQS::Queues';
+      },
+      'Resources.DeployModelDeadLetterQueue.Type: AWS::SQS::Queues is not a CloudFormation resource type',
+    ],
+    [
+      'an unknown property',
+      (t) => {
+        resource(t, 'DeployModelLambdaFunction').Properties.MemorySise = 256;
+      },
+      'Resources.DeployModelLambdaFunction.Properties.MemorySise: unknown property',
+    ],
+    [
+      'a missing required property',
+      (t) => {
+        delete resource(t, 'DeployModelLambdaFunction').Properties.Role;
+      },
+      'Resources.DeployModelLambdaFunction.Properties.Role: required property missing',
+    ],
+    [
+      'a value of the wrong type',
+      (t) => {
+        resource(t, 'DeployModelLambdaFunction').Properties.MemorySize = 'big';
+      },
+      'Resources.DeployModelLambdaFunction.Properties.MemorySize: expected a number, got "big"',
+    ],
+    [
+      'an unknown property inside a property type',
+      (t) => {
+        const config = resource(t, 'DeployModelLambdaEvConf').Properties.DestinationConfig as Record<
+          string,
+          Record<string, unknown>
+        >;
+        (config.OnFailure as Record<string, unknown>).Destinaton = 'x';
+      },
+      'Resources.DeployModelLambdaEvConf.Properties.DestinationConfig.OnFailure.Destinaton: unknown property',
+    ],
+    [
+      'a missing required property inside a property type',
+      (t) => {
+        const config = resource(t, 'DeployModelLambdaEvConf').Properties.DestinationConfig as Record<
+          string,
+          Record<string, unknown>
+        >;
+        delete (config.OnFailure as Record<string, unknown>).Destination;
+      },
+      'Resources.DeployModelLambdaEvConf.Properties.DestinationConfig.OnFailure.Destination: required property missing',
+    ],
+    [
+      'a Fn::GetAtt of an attribute the type does not have',
+      (t) => {
+        resource(t, 'DeployModelLambdaFunction').Properties.Role = {
+          'Fn::GetAtt': ['DeployModelIamRoleLambdaExecution', 'Url'],
+        };
+      },
+      'Fn::GetAtt: AWS::IAM::Role has no attribute Url',
+    ],
+    [
+      'a Fn::GetAtt of a missing resource',
+      (t) => {
+        resource(t, 'DeployModelLambdaFunction').Properties.Role = { 'Fn::GetAtt': ['MissingRole', 'Arn'] };
+      },
+      'Fn::GetAtt: MissingRole is not a resource of the template',
+    ],
+    [
+      'a Ref to a missing resource',
+      (t) => {
+        resource(t, 'DeployModelLambdaEvConf').Properties.FunctionName = { Ref: 'DeployModelFunction' };
+      },
+      'Ref: DeployModelFunction is not a resource, parameter or pseudo parameter',
+    ],
+    [
+      'a Fn::Sub variable that resolves to nothing',
+      (t) => {
+        resource(t, 'DeployModelDeadLetterQueue').Properties.QueueName = {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a template literal
+          'Fn::Sub': '${AWS::StackName}-${Stage}-dlq',
+        };
+      },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the path the checker reports
+      'Fn::Sub${Stage}: Stage is not a resource, parameter or pseudo parameter',
+    ],
+    [
+      'a Fn::ImportValue of a name nothing exports',
+      (t) => {
+        resource(t, 'DeployModelDeadLetterQueue').Properties.QueueName = {
+          'Fn::ImportValue': 'mlpipe-dev-QueueName',
+        };
+      },
+      'Fn::ImportValue: no other template exports mlpipe-dev-QueueName',
+    ],
+    [
+      'a DependsOn of a missing resource',
+      (t) => {
+        resource(t, 'DeployModelLambdaFunction').DependsOn = [
+          'DeployModelIamRoleLambdaExecution',
+          'DeployModelLogs',
+        ];
+      },
+      'Resources.DeployModelLambdaFunction.DependsOn: "DeployModelLogs" is not a resource of the template',
+    ],
+    [
+      'an export name another template already exports',
+      (t) => {
+        t.Outputs = { ...t.Outputs, Bucket: { Value: 'x', Export: { Name: 'mlpipe-dev-BucketName' } } };
+      },
+      'export mlpipe-dev-BucketName is also exported by',
+    ],
+  ])('reports %s', (_, mutate, expected) => {
+    // Prepare
+    const template = copy('deploy-model');
+    mutate(template);
+
+    // Act
+    const problems = problemsOf(template);
+
+    // Assess
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
+  });
+
+  it('accepts a Fn::ImportValue of an export of infra, and reports none for the unchanged template', () => {
+    // Prepare
+    const template = copy('deploy-model');
+    resource(template, 'DeployModelLambdaFunction').Properties.Description = {
+      'Fn::ImportValue': { 'Fn::Sub': 'mlpipe-dev-ModelPackageGroupName' },
+    };
+
+    // Act / Assess
+    expect(problemsOf(template)).toEqual([]);
+    expect(problemsOf(copy('deploy-model'))).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The budgets `pnpm bench` holds the pipeline to, checked on the figures of one run; its exit code says whether
+ * they all hold. Never checked by a timed test.
+ */
+
+import type { FunctionBundles } from './bundles.js';
+import type { BurstFigures } from './burst.js';
+import type { ColdInitFigures } from './cold-init.js';
+import type { LifecycleRun } from './lifecycle.js';
+import type { StackStartRun } from './stack-start.js';
+import { median, ratio, ratioOfMedians } from './stats.js';
+import { summary, type ThroughputCase } from './throughput.js';
+
+export const BUDGETS = {
+  bundleRatio: 1.25,
+  coldInitRatio: 1.3,
+  throughputRatio: 0.7,
+  stackReadyMs: 2_000,
+  lifecycleMs: 15_000,
+} as const;
+
+export interface BudgetCheck {
+  figure: string;
+  value: number;
+  budget: string;
+  pass: boolean;
+}
+
+const atMost = (figure: string, value: number, limit: number, unit = ''): BudgetCheck => ({
+  figure,
+  value,
+  budget: `≤ ${limit}${unit}`,
+  pass: Number.isFinite(value) && value <= limit,
+});
+const below = (figure: string, value: number, limit: number, unit = ''): BudgetCheck => ({
+  figure,
+  value,
+  budget: `< ${limit}${unit}`,
+  pass: Number.isFinite(value) && value < limit,
+});
+
+export interface Figures {
+  bundles?: FunctionBundles[];
+  coldInit?: ColdInitFigures[];
+  lifecycle?: LifecycleRun[];
+  burst?: BurstFigures[];
+  throughput?: ThroughputCase[];
+  stackStart?: StackStartRun[];
+}
+
+export function checkBudgets(figures: Figures): BudgetCheck[] {
+  const checks: BudgetCheck[] = [];
+  for (const bundle of figures.bundles ?? []) {
+    checks.push(
+      atMost(
+        `bundle ${bundle.function} (unzipped)`,
+        ratio(bundle.ours.bytes, bundle.baseline.bytes),
+        BUDGETS.bundleRatio,
+      ),
+      atMost(
+        `bundle ${bundle.function} (zip)`,
+        ratio(bundle.ours.zipBytes, bundle.baseline.zipBytes),
+        BUDGETS.bundleRatio,
+      ),
+    );
+  }
+  for (const cold of figures.coldInit ?? []) {
+    checks.push(
+      atMost(
+        `cold init ${cold.function}`,
+        ratioOfMedians(
+          cold.ours.map((run) => run.wallMs),
+          cold.baseline.map((run) => run.wallMs),
+        ),
+        BUDGETS.coldInitRatio,
+      ),
+    );
+  }
+  if (figures.lifecycle) {
+    const runs = figures.lifecycle;
+    checks.push({
+      figure: 'life cycle: every run served predictions',
+      value: runs.filter((run) => run.ok).length,
+      budget: `${runs.length} of ${runs.length}`,
+      pass: runs.length > 0 && runs.every((run) => run.ok),
+    });
+    checks.push(
+      below(
+        'life cycle: whole `pnpm start` scenario (ms)',
+        median(runs.map((run) => run.wallMs)),
+        BUDGETS.lifecycleMs,
+        ' ms',
+      ),
+    );
+  }
+  for (const burst of figures.burst ?? []) {
+    const allStarted = burst.deliveries.every((delivery) => delivery.status === 'started');
+    checks.push({
+      figure: `burst of ${burst.objects}: training jobs per batch window`,
+      value: burst.windows ? burst.jobsStarted / burst.windows : Number.NaN,
+      budget: 'exactly 1',
+      pass: burst.windows > 0 && burst.jobsStarted === burst.windows && allStarted,
+    });
+  }
+  for (const load of figures.throughput ?? []) {
+    const value = ratio(summary(load.runs.stack).rps, summary(load.runs.direct).rps);
+    checks.push({
+      figure: `endpoint throughput, ${load.payload}, concurrency ${load.concurrency} (stack / direct)`,
+      value,
+      budget: `≥ ${BUDGETS.throughputRatio}`,
+      pass: Number.isFinite(value) && value >= BUDGETS.throughputRatio,
+    });
+  }
+  if (figures.stackStart) {
+    const runs = figures.stackStart;
+    checks.push(
+      below(
+        'stack ready: startStack().readyMs',
+        median(runs.map((run) => run.inProcessReadyMs)),
+        BUDGETS.stackReadyMs,
+        ' ms',
+      ),
+      below(
+        'stack ready: CLI, spawn to its ready line (ms)',
+        median(runs.map((run) => run.cliWallMs)),
+        BUDGETS.stackReadyMs,
+        ' ms',
+      ),
+    );
+  }
+  return checks;
+}

@@ -1,0 +1,174 @@
+/**
+ * Burst cost: 1, 100 and 1,000 objects uploaded at once (real S3 PUTs through the stack's edge, bounded
+ * concurrency) under the training-data prefix, with infra's bucket notification, queue and batching window and
+ * the real retrain-model handler. The figure is the number of training jobs started, against the naive design
+ * that starts one per object (N): the pipeline must start exactly one per delivered batch window.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeTrainingJobCommand,
+  ListTrainingJobsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { silentLogger, startStack } from '@sagemaker-pipeline/local';
+import { benchDir, infraService, workspace } from './paths.js';
+
+const STAGE = 'local';
+const PIPELINE = `mlpipe-${STAGE}`;
+const BUCKET = `${PIPELINE}-000000000000-us-east-1`;
+const IMAGE = `000000000000.dkr.ecr.us-east-1.amazonaws.com/${PIPELINE}:burst`;
+
+interface RetrainResult {
+  status?: string;
+  objects?: number;
+  trainingJobName?: string;
+}
+
+export interface BurstDelivery {
+  status: string;
+  objects: number;
+}
+
+export interface BurstFigures {
+  objects: number;
+  /** The naive design: one training job per object. */
+  naiveJobs: number;
+  /** Training jobs the pipeline started for the burst (SageMaker's own list). */
+  jobsStarted: number;
+  /** Deliveries (batch windows) of the burst that carried new objects. */
+  windows: number;
+  deliveries: BurstDelivery[];
+  uploadMs: number;
+  /** From the first PUT until the invocations that started the burst's jobs had returned. */
+  toJobMs: number;
+}
+
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`burst: timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Runs `tasks` with at most `limit` at a time. */
+async function bounded(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next;
+      next += 1;
+      await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+export async function measureBursts(
+  dir: string,
+  sizes: number[],
+  concurrency: number,
+): Promise<BurstFigures[]> {
+  const stack = await startStack({
+    port: 0,
+    dir,
+    stage: STAGE,
+    services: [infraService, path.join(workspace, 'packages', 'retrain-model')],
+    env: { ...process.env, MODEL_IMAGE_URI: IMAGE },
+    images: [{ folder: path.join(benchDir, 'fixtures', 'burst-image'), repository: PIPELINE, tag: 'burst' }],
+    logger: silentLogger,
+  });
+  const config = {
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const sagemaker = new SageMakerClient(config);
+  const invocations = () =>
+    stack.functions.invocations.filter((record) => record.function === 'retrainModel');
+  const retrainJobs = async () => {
+    const { TrainingJobSummaries = [] } = await sagemaker.send(
+      new ListTrainingJobsCommand({ NameContains: `${PIPELINE}-retrain-`, MaxResults: 100 }),
+    );
+    return TrainingJobSummaries.map((job) => job.TrainingJobName ?? '');
+  };
+  try {
+    // S3 sent its s3:TestEvent to the queue when infra's notification was set: let that window pass first
+    await eventually('the s3:TestEvent delivery', () => (invocations().length ? true : undefined), 60_000);
+    const figures: BurstFigures[] = [];
+    for (const size of sizes) {
+      const before = invocations().length;
+      const jobsBefore = new Set(await retrainJobs());
+      const started = performance.now();
+      await bounded(size, concurrency, (index) =>
+        s3.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: `training-data/burst-${size}/part-${String(index).padStart(4, '0')}.csv`,
+            Body: `x,y\n${index},${index % 2}\n`,
+          }),
+        ),
+      );
+      const uploadMs = performance.now() - started;
+      const covered = () =>
+        invocations()
+          .slice(before)
+          .map((record) => record.result as RetrainResult | undefined)
+          .filter((result) => result?.status === 'started' || result?.status === 'already-started')
+          .reduce((sum, result) => sum + (result?.objects ?? 0), 0);
+      await eventually(
+        `training jobs on the ${size} objects`,
+        () => (covered() >= size ? true : undefined),
+        180_000,
+      );
+      const toJobMs = performance.now() - started;
+      const newJobs = (await retrainJobs()).filter((name) => !jobsBefore.has(name));
+      // the next burst must not find this one's job running (it would be deferred, by design)
+      await eventually(
+        'the burst jobs to finish',
+        async () => {
+          for (const name of newJobs) {
+            const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+            if (job.TrainingJobStatus === 'InProgress' || job.TrainingJobStatus === 'Stopping')
+              return undefined;
+          }
+          return true;
+        },
+        120_000,
+      );
+      const deliveries = invocations()
+        .slice(before)
+        .map((record) => record.result as RetrainResult | undefined)
+        .filter((result) => (result?.objects ?? 0) > 0)
+        .map((result) => ({ status: result?.status ?? 'error', objects: result?.objects ?? 0 }));
+      figures.push({
+        objects: size,
+        naiveJobs: size,
+        jobsStarted: newJobs.length,
+        windows: deliveries.length,
+        deliveries,
+        uploadMs,
+        toJobMs,
+      });
+    }
+    return figures;
+  } finally {
+    s3.destroy();
+    sagemaker.destroy();
+    await stack.stop();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The stage functions as the offline stack resolves them from their serverless.yml (handler, environment) for
+ * a stage, paired with their baseline spec.
+ */
+import { type Stack, silentLogger, startStack } from '@sagemaker-pipeline/local';
+import { FUNCTIONS, type FunctionSpec } from './baselines.js';
+import { infraService, stageServices } from './paths.js';
+
+export type FunctionDefinition = ReturnType<Stack['functions']['list']>[number];
+
+export interface BenchFunction {
+  definition: FunctionDefinition;
+  spec: FunctionSpec;
+}
+
+/**
+ * Resolves every stage function for `stage` with a stack that is stopped at once. Every function must have a
+ * baseline in baselines.ts: a new stage without one fails the bench rather than going unmeasured.
+ */
+export async function benchFunctions(stage: string, dir: string): Promise<BenchFunction[]> {
+  const stack = await startStack({
+    port: 0,
+    dir,
+    stage,
+    services: [infraService, ...stageServices()],
+    // retrain-model's image when the pipeline has no training job yet (its serverless.yml reads the env)
+    env: {
+      ...process.env,
+      MODEL_IMAGE_URI: `000000000000.dkr.ecr.us-east-1.amazonaws.com/mlpipe-${stage}:bench`,
+    },
+    logger: silentLogger,
+  });
+  const definitions = stack.functions.list();
+  await stack.stop();
+  return definitions.map((definition) => {
+    const spec = FUNCTIONS.find((candidate) => candidate.name === definition.name);
+    if (!spec) {
+      throw new Error(
+        `function ${definition.name} (${definition.serviceDir}) has no baseline in bench/src/baselines.ts`,
+      );
+    }
+    return { definition, spec };
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Life cycle: `pnpm start`'s scenario (the real handlers on the offline stack, the reference model), timed from
+ * the image push to the first prediction, against the time the containers themselves spent in that span:
+ * the training job, its evaluation job and the endpoint's start (model download, `serve` up, /ping answered).
+ * Everything else is the pipeline's overhead: events, functions, polling, the stack.
+ */
+import { imageFolder, splits } from '@sagemaker-pipeline/reference-model';
+import {
+  type LifecycleData,
+  type LifecycleResult,
+  type ProgressReporter,
+  runLifecycle,
+} from '@sagemaker-pipeline/scenario';
+
+export function referenceData(): LifecycleData {
+  const { train, evaluation, newData, holdout } = splits();
+  return {
+    train,
+    evaluation,
+    newData,
+    holdout: {
+      header: holdout.header,
+      rows: holdout.features.map((row) => row.map(String)),
+      labels: holdout.labels,
+    },
+  };
+}
+
+export interface LifecycleRun {
+  ok: boolean;
+  error?: string;
+  /** The whole scenario, stack start to the retrained model's gate decision. */
+  wallMs: number;
+  /** From the image push to the first predictions answered by the endpoint. */
+  pushToPredictionMs: number;
+  trainingMs: number;
+  evaluationMs: number;
+  serveStartMs: number;
+  /** training + evaluation + serve start */
+  containerMs: number;
+  /** The slowest of the stack's esbuild bundlings of the functions (in the background from its start). */
+  bundlingMs: number;
+}
+
+/** Records when each step of the scenario starts and ends. */
+function stepClock(): { reporter: ProgressReporter; starts: Map<string, number>; ends: Map<string, number> } {
+  const starts = new Map<string, number>();
+  const ends = new Map<string, number>();
+  const reporter: ProgressReporter = {
+    step(title) {
+      if (!starts.has(title)) starts.set(title, Date.now());
+      const end = () => {
+        if (!ends.has(title)) ends.set(title, Date.now());
+      };
+      return { update() {}, done: end, fail: end };
+    },
+  };
+  return { reporter, starts, ends };
+}
+
+/** Runs the scenario once; the stack is left running in `result.stack` for the caller to use and stop. */
+export async function lifecycleOnce(dir: string): Promise<{ run: LifecycleRun; result: LifecycleResult }> {
+  const clock = stepClock();
+  const bundled: number[] = [];
+  const result = await runLifecycle({
+    dir,
+    port: 0,
+    imageFolder: imageFolder(),
+    data: referenceData(),
+    progress: clock.reporter,
+    keepRunning: true,
+    logger: {
+      info: (_scope, message) => {
+        const ms = /^bundled \S+ in (\d+) ms/.exec(message)?.[1];
+        if (ms) bundled.push(Number(ms));
+      },
+      warn: () => {},
+    },
+  });
+  const firstOf = (kind: string) =>
+    result.report.items.filter((item) => item.kind === kind).sort((a, b) => a.start - b.start)[0];
+  const training = firstOf('training');
+  const evaluation = firstOf('processing');
+  // serve start: from the endpoint's Creating to its InService, as the endpoint's state-change events say
+  const endpointEvents = (result.stack?.bus.recorded ?? [])
+    .map((recorded) => recorded.event)
+    .filter((event) => event['detail-type'] === 'SageMaker Endpoint State Change');
+  const changed = (status: string) =>
+    Number(endpointEvents.find((event) => event.detail.EndpointStatus === status)?.detail.LastModifiedTime);
+  const serveStartMs = changed('IN_SERVICE') - changed('CREATING');
+  const trainingMs = training ? training.end - training.start : Number.NaN;
+  const evaluationMs = evaluation ? evaluation.end - evaluation.start : Number.NaN;
+  const pushed = clock.starts.get('push image') ?? Number.NaN;
+  const predicted = clock.ends.get('predictions') ?? Number.NaN;
+  return {
+    result,
+    run: {
+      ok: result.ok,
+      ...(result.error ? { error: result.error } : {}),
+      wallMs: result.wallMs,
+      pushToPredictionMs: predicted - pushed,
+      trainingMs,
+      evaluationMs,
+      serveStartMs,
+      containerMs: trainingMs + evaluationMs + serveStartMs,
+      bundlingMs: bundled.length ? Math.max(...bundled) : Number.NaN,
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { checkBudgets } from '../../src/budgets.js';
+import type { FunctionBundles } from '../../src/bundles.js';
+import type { BurstFigures } from '../../src/burst.js';
+import type { ColdRun } from '../../src/cold-init.js';
+
+const bundle = (ours: number, baseline: number): FunctionBundles => ({
+  function: 'fn',
+  service: 'svc',
+  ours: { bytes: ours, zipBytes: ours / 4, file: 'a', composition: [] },
+  baseline: { bytes: baseline, zipBytes: baseline / 4, file: 'b', composition: [] },
+});
+const cold = (wallMs: number): ColdRun => ({ wallMs, bootMs: 0, loadMs: 0, invokeMs: 0, outcome: 'ok' });
+const burst = (jobsStarted: number, statuses: string[]): BurstFigures => ({
+  objects: 100,
+  naiveJobs: 100,
+  jobsStarted,
+  windows: statuses.length,
+  deliveries: statuses.map((status) => ({ status, objects: 100 / statuses.length })),
+  uploadMs: 1,
+  toJobMs: 1,
+});
+
+describe('Function: checkBudgets', () => {
+  it('passes a bundle at exactly 1.25 times its baseline and misses one above', () => {
+    // Act
+    const [atLimit] = checkBudgets({ bundles: [bundle(125, 100)] });
+    const [over] = checkBudgets({ bundles: [bundle(126, 100)] });
+
+    // Assess
+    expect(atLimit).toMatchObject({ figure: 'bundle fn (unzipped)', value: 1.25, pass: true });
+    expect(over).toMatchObject({ value: 1.26, pass: false });
+  });
+
+  it('takes the cold-init ratio of the medians, not of the means', () => {
+    // Prepare: one slow outlier among ours
+    const figures = {
+      coldInit: [
+        { function: 'fn', call: 'x', ours: [100, 110, 1000].map(cold), baseline: [90, 100, 95].map(cold) },
+      ],
+    };
+
+    // Act
+    const [check] = checkBudgets(figures);
+
+    // Assess: 110 / 95
+    expect(check?.value).toBeCloseTo(110 / 95, 10);
+    expect(check?.pass).toBe(true);
+  });
+
+  it('wants exactly one training job per batch window, every window started', () => {
+    // Act
+    const [one] = checkBudgets({ burst: [burst(1, ['started'])] });
+    const [two] = checkBudgets({ burst: [burst(2, ['started'])] });
+    const [deferred] = checkBudgets({ burst: [burst(1, ['started', 'deferred'])] });
+
+    // Assess
+    expect(one?.pass).toBe(true);
+    expect(two?.pass).toBe(false);
+    expect(deferred?.pass).toBe(false);
+  });
+
+  it('misses a figure that could not be measured rather than passing it', () => {
+    // Act
+    const checks = checkBudgets({ bundles: [bundle(100, 0)], stackStart: [] });
+
+    // Assess
+    expect(checks.map((check) => check.pass)).toEqual([false, false, false, false]);
+  });
+});

@@ -1,13 +1,7 @@
-/** Jest in ESM mode; ts-jest only transpiles, `tsc` type-checks. Integration suites each start their own stack. */
-export default {
-  testEnvironment: 'node',
-  extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/tests'],
+import { jestConfig } from '../jest.base.js';
+
+// Integration suites each start their own stack; fixtures hold test images, not tests.
+export default jestConfig(import.meta.dirname, {
   testPathIgnorePatterns: ['/fixtures/'],
-  setupFiles: ['<rootDir>/tests/setup-env.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
-  },
   testTimeout: 60_000,
-};
+});

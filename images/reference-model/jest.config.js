@@ -1,12 +1,4 @@
-/** Jest in ESM mode; ts-jest only transpiles, `tsc` type-checks. The integration suite starts its own stack. */
-export default {
-  testEnvironment: 'node',
-  extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/tests'],
-  setupFiles: ['<rootDir>/tests/setup-env.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
-  },
-  testTimeout: 60_000,
-};
+import { jestConfig } from '../../jest.base.js';
+
+// The integration suite runs the image through the offline stack.
+export default jestConfig(import.meta.dirname, { testTimeout: 60_000 });

@@ -407,12 +407,12 @@ async function watchRegistration(
           live: false,
         };
       }
-      const decision = await readJson<{ reasons?: unknown }>(
+      const decision = await readJson<{ status?: string; reasons?: unknown }>(
         s3,
         names.bucket,
         `${names.resultsPrefix}/${trainingJob}/decision.json`,
       );
-      if (decision) {
+      if (decision?.status === 'rejected') {
         const reasons = Array.isArray(decision.reasons)
           ? decision.reasons.map(String)
           : [JSON.stringify(decision)];
@@ -465,7 +465,8 @@ async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return JSON.parse((await object.Body?.transformToString()) ?? 'null') as T;
   } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    // Missing, or caught while the stage is still writing it (the local S3 writes objects in place): not yet.
+    if ((error as { name?: string }).name === 'NoSuchKey' || error instanceof SyntaxError) return undefined;
     throw error;
   }
 }

@@ -113,7 +113,9 @@ The stack and the endpoint stay up (Ctrl-C stops them).
       --body '${result.predictions[0]?.features.replace(/, /g, ',') ?? '...'}' --cli-binary-format raw-in-base64-out /dev/stdout
   # SDK (JavaScript v3):
   new SageMakerRuntimeClient({}).send(new InvokeEndpointCommand({ EndpointName: '${result.endpointName}', ContentType: 'text/csv', Body: '<features>' }))
-  # or plain HTTP: curl -s -X POST -H 'content-type: text/csv' --data '<features>' ${result.endpointUrl}`);
+  # or curl, signed like any AWS request (any credentials):
+  curl -s --aws-sigv4 'aws:amz:${stack.region}:sagemaker' --user test:test -H 'content-type: text/csv' \\
+      --data '${result.predictions[0]?.features.replace(/, /g, ',') ?? '...'}' ${result.endpointUrl}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -4,27 +4,15 @@
  * the training job, its evaluation job and the endpoint's start (model download, `serve` up, /ping answered).
  * Everything else is the pipeline's overhead: events, functions, polling, the stack.
  */
-import { imageFolder, splits } from '@sagemaker-pipeline/reference-model';
 import {
-  type LifecycleData,
   type LifecycleResult,
   type ProgressReporter,
+  referenceData,
+  referenceImageFolder,
   runLifecycle,
 } from '@sagemaker-pipeline/scenario';
 
-export function referenceData(): LifecycleData {
-  const { train, evaluation, newData, holdout } = splits();
-  return {
-    train,
-    evaluation,
-    newData,
-    holdout: {
-      header: holdout.header,
-      rows: holdout.features.map((row) => row.map(String)),
-      labels: holdout.labels,
-    },
-  };
-}
+export { referenceData };
 
 export interface LifecycleRun {
   ok: boolean;
@@ -65,7 +53,7 @@ export async function lifecycleOnce(dir: string): Promise<{ run: LifecycleRun; r
   const result = await runLifecycle({
     dir,
     port: 0,
-    imageFolder: imageFolder(),
+    imageFolder: referenceImageFolder(),
     data: referenceData(),
     progress: clock.reporter,
     keepRunning: true,

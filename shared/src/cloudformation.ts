@@ -99,3 +99,15 @@ export function functionRole(template: CfnTemplate, functionLogicalId: string): 
 export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 }
+
+/** Actions written with a wildcard (`sagemaker:*`, `s3:Get*`). */
+export function wildcardActions(statements: PolicyStatement[]): string[] {
+  return statements.flatMap((statement) => statement.Action.filter((action) => action.includes('*')));
+}
+
+/** Actions granted on every resource (`"Resource": "*"`). */
+export function actionsOnAnyResource(statements: PolicyStatement[]): string[] {
+  return statements
+    .filter((statement) => statement.Resource.includes('*'))
+    .flatMap((statement) => statement.Action);
+}

@@ -2,7 +2,7 @@
  * The baseline of each stage function: a handler that only constructs the same AWS SDK clients and sends one
  * command, the first one the stage sends for its sample event, with the same input. Bundled with the same
  * esbuild settings and invoked with the same event against the same stack, it is what the SDK alone costs;
- * everything above it is the pipeline's own weight (middy, Powertools, zod, the shared library, the stage).
+ * everything above it is the pipeline's own weight (middy, Powertools, valibot, the shared library, the stage).
  */
 
 export interface FunctionSpec {

@@ -13,7 +13,7 @@ import { ParseError } from '@aws-lambda-powertools/parser';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { $ZodError, type $ZodType, type output } from 'zod/v4/core';
+import { type GenericSchema, type InferOutput, ValiError } from 'valibot';
 import { ConfigError, isRetryable, TerminalError } from './errors.js';
 
 export interface InvalidEventResult {
@@ -27,15 +27,15 @@ export interface FailedResult {
   error: string;
 }
 
-export interface StageHandlerOptions<S extends $ZodType, R> {
+export interface StageHandlerOptions<S extends GenericSchema, R> {
   /** Schema of the incoming event; the business function receives its output. */
   schema: S;
   /** Logger of the stage, created at module scope. */
   logger: Logger;
   /** Keys to append to every log line of this invocation, from the parsed event. */
-  correlationKeys?: (event: output<S>) => Record<string, unknown>;
+  correlationKeys?: (event: InferOutput<S>) => Record<string, unknown>;
   /** The business function. */
-  handler: (event: output<S>, context: Context) => Promise<R>;
+  handler: (event: InferOutput<S>, context: Context) => Promise<R>;
 }
 
 export type StageResult<R> = R | InvalidEventResult | FailedResult;
@@ -49,13 +49,13 @@ const issuePath = (issue: SchemaIssue) =>
   (issue.path ?? []).map((part) => String(typeof part === 'object' ? part.key : part)).join('.') || '(event)';
 
 /**
- * Flattens a validation failure into `path: message` pairs: a zod error, or Powertools' ParseError whose
+ * Flattens a validation failure into `path: message` pairs: a valibot error, or Powertools' ParseError whose
  * cause is the Standard Schema issue list.
  */
 export function validationIssues(error: unknown): { path: string; message: string }[] {
   const cause = error instanceof ParseError ? error.cause : error;
   const issues: SchemaIssue[] | undefined =
-    cause instanceof $ZodError ? cause.issues : Array.isArray(cause) ? (cause as SchemaIssue[]) : undefined;
+    cause instanceof ValiError ? cause.issues : Array.isArray(cause) ? (cause as SchemaIssue[]) : undefined;
   if (issues?.length) return issues.map((issue) => ({ path: issuePath(issue), message: issue.message }));
   return [{ path: '(event)', message: error instanceof Error ? error.message : String(error) }];
 }
@@ -64,7 +64,7 @@ function errorMiddleware(logger: Logger): MiddlewareObj<unknown, unknown, Error,
   return {
     onError: (request) => {
       const { error } = request;
-      if (error instanceof ParseError || error instanceof $ZodError) {
+      if (error instanceof ParseError || error instanceof ValiError) {
         const issues = validationIssues(error);
         const message = `Invalid event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
         logger.error(message, { issues });
@@ -84,10 +84,10 @@ function errorMiddleware(logger: Logger): MiddlewareObj<unknown, unknown, Error,
   };
 }
 
-function correlationMiddleware<S extends $ZodType>(
+function correlationMiddleware<S extends GenericSchema>(
   logger: Logger,
-  keys: (event: output<S>) => Record<string, unknown>,
-): MiddlewareObj<output<S>, unknown, Error, Context> {
+  keys: (event: InferOutput<S>) => Record<string, unknown>,
+): MiddlewareObj<InferOutput<S>, unknown, Error, Context> {
   return {
     before: (request) => {
       logger.appendKeys(keys(request.event));
@@ -96,7 +96,7 @@ function correlationMiddleware<S extends $ZodType>(
 }
 
 /** Wraps a business function in the stage middleware stack; the result is the deployed Lambda handler. */
-export function createStageHandler<S extends $ZodType, R>(
+export function createStageHandler<S extends GenericSchema, R>(
   options: StageHandlerOptions<S, R>,
 ): MiddyfiedHandler<unknown, StageResult<R>, Error, Context> {
   const { schema, logger, correlationKeys, handler } = options;
@@ -115,7 +115,7 @@ export function createStageHandler<S extends $ZodType, R>(
   }
   return stack
     .use(errorMiddleware(logger) as MiddlewareObj<unknown, StageResult<R>, Error, Context>)
-    .handler((event, context) => handler(event as output<S>, context));
+    .handler((event, context) => handler(event as InferOutput<S>, context));
 }
 
 /** The logger of a stage; POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL still override it. */

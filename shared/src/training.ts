@@ -8,11 +8,13 @@ import {
   type CreateTrainingJobRequest,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type * as z from 'zod/mini';
-import type { trainingJobEnv } from './config.js';
+import type * as v from 'valibot';
+import type { trainingJobEnv } from './config/fields.js';
 import { awsErrorName } from './errors.js';
 
-type TrainingJobSettings = { [K in keyof typeof trainingJobEnv]: z.output<(typeof trainingJobEnv)[K]> };
+type TrainingJobSettings = {
+  [K in keyof ReturnType<typeof trainingJobEnv>]: v.InferOutput<ReturnType<typeof trainingJobEnv>[K]>;
+};
 
 export const TRAINING_CHANNEL = 'train';
 

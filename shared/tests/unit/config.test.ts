@@ -1,4 +1,4 @@
-import { loadConfig, triggerTrainingEnv } from '../../src/config.js';
+import { loadConfig, registerModelEnv, triggerTrainingEnv } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 const valid = {
@@ -7,6 +7,12 @@ const valid = {
   S3_TRAINING_DATA_URI: 's3://churn-data-dev/training-data/',
   S3_OUTPUT_PATH: 's3://churn-data-dev/models',
   ECR_REPOSITORY_NAME: 'churn-dev',
+};
+
+const registerEnv = {
+  PIPELINE_NAME: 'churn',
+  MODEL_REGISTRY_NAME: 'churn',
+  S3_EVALUATION_RESULTS_URI: 's3://churn-data-dev/evaluations',
 };
 
 describe('Function: loadConfig', () => {
@@ -56,6 +62,44 @@ describe('Function: loadConfig', () => {
     );
     expect(() => loadConfig(triggerTrainingEnv, { ...valid, PIPELINE_NAME: 'p'.repeat(33) })).toThrow(
       /PIPELINE_NAME/,
+    );
+  });
+});
+
+describe('Function: loadConfig, value formats', () => {
+  it.each([
+    ['yes', true],
+    ['TRUE', true],
+    [' 1 ', true],
+    ['off', false],
+    ['No', false],
+  ])('reads MANUAL_APPROVAL=%s as %s', (text, expected) => {
+    const config = loadConfig(registerModelEnv, { ...registerEnv, MANUAL_APPROVAL: text });
+    expect(config.MANUAL_APPROVAL).toBe(expected);
+  });
+
+  it('applies the defaults as the values they stand for', () => {
+    const config = loadConfig(registerModelEnv, registerEnv);
+    expect(config).toMatchObject({ METRIC_THRESHOLD: 0.8, MIN_IMPROVEMENT: 0, MANUAL_APPROVAL: false });
+  });
+
+  it.each([
+    ['MANUAL_APPROVAL', 'maybe', /MANUAL_APPROVAL must be true or false/],
+    ['METRIC_THRESHOLD', 'NaN', /METRIC_THRESHOLD must be a number/],
+    ['MIN_IMPROVEMENT', '-0.1', /MIN_IMPROVEMENT must be 0 or more/],
+  ])('refuses %s=%s, naming it', (name, text, message) => {
+    expect(() => loadConfig(registerModelEnv, { ...registerEnv, [name]: text })).toThrow(message);
+  });
+
+  it.each(['1.5', '1e3', '', 'ten'])('refuses a count that is not a whole number: %s', (text) => {
+    expect(() => loadConfig(triggerTrainingEnv, { ...valid, TRAINING_INSTANCE_COUNT: text })).toThrow(
+      /TRAINING_INSTANCE_COUNT must be a whole number/,
+    );
+  });
+
+  it('refuses a count below 1', () => {
+    expect(() => loadConfig(triggerTrainingEnv, { ...valid, TRAINING_INSTANCE_COUNT: '0' })).toThrow(
+      /TRAINING_INSTANCE_COUNT must be at least 1/,
     );
   });
 });

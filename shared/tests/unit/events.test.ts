@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import {
   decodeS3Key,
   EcrImageActionEventSchema,
@@ -21,13 +22,13 @@ describe('Schemas: AWS sample payloads', () => {
     ['s3-object-created.json', S3NotificationEventSchema],
     ['sqs-s3-notifications.json', S3SqsEventSchema],
   ] as const)('parses %s', (name, schema) => {
-    const result = schema.safeParse(fixture(name));
-    expect(result.error?.issues).toBeUndefined();
+    const result = v.safeParse(schema, fixture(name));
+    expect(result.issues).toBeUndefined();
     expect(result.success).toBe(true);
   });
 
   it('keeps the fields a stage reads from a training job event', () => {
-    const event = TrainingJobStateChangeEventSchema.parse(fixture('training-job-completed.json'));
+    const event = v.parse(TrainingJobStateChangeEventSchema, fixture('training-job-completed.json'));
     expect(event.detail.TrainingJobStatus).toBe('Completed');
     expect(event.detail.ModelArtifacts?.S3ModelArtifacts).toBe(
       's3://bucket/kmeans/output/kmeans-1/output/model.tar.gz',
@@ -37,13 +38,13 @@ describe('Schemas: AWS sample payloads', () => {
   it('names the field when an event is malformed', () => {
     const event = fixture<{ detail: Record<string, unknown> }>('ecr-image-push.json');
     event.detail['image-digest'] = 'latest';
-    const result = EcrImageActionEventSchema.safeParse(event);
+    const result = v.safeParse(EcrImageActionEventSchema, event);
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.path).toEqual(['detail', 'image-digest']);
+    expect(result.issues?.[0] && v.getDotPath(result.issues[0])).toBe('detail.image-digest');
   });
 
   it('refuses an event of another detail type', () => {
-    const result = EcrImageActionEventSchema.safeParse(fixture('training-job-completed.json'));
+    const result = v.safeParse(EcrImageActionEventSchema, fixture('training-job-completed.json'));
     expect(result.success).toBe(false);
   });
 
@@ -53,12 +54,12 @@ describe('Schemas: AWS sample payloads', () => {
     );
     const [record] = event.Records;
     if (record) record.requestParameters.sourceIPAddress = '2001:db8::1';
-    expect(S3NotificationEventSchema.safeParse(event).success).toBe(true);
+    expect(v.safeParse(S3NotificationEventSchema, event).success).toBe(true);
   });
 });
 
 describe('Function: parseS3QueueMessage', () => {
-  const [notification, testEvent] = S3SqsEventSchema.parse(fixture('sqs-s3-notifications.json')).Records;
+  const [notification, testEvent] = v.parse(S3SqsEventSchema, fixture('sqs-s3-notifications.json')).Records;
 
   it('parses an S3 notification body', () => {
     const message = parseS3QueueMessage(notification?.body ?? '');
@@ -103,10 +104,53 @@ describe('Schemas: SageMaker job names', () => {
       const event = fixture<{ detail: Record<string, unknown> }>(name);
       event.detail[field] = jobName;
 
-      const result = schema.safeParse(event);
+      const result = v.safeParse(schema, event);
 
       expect(result.success).toBe(false);
-      expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain(`detail.${field}`);
+      expect(result.issues?.map((issue) => v.getDotPath(issue))).toContain(`detail.${field}`);
+    }
+  });
+});
+
+describe('Schemas: JSON shapes', () => {
+  it('refuses an array where an object belongs, even one whose fields are all optional, naming it', () => {
+    for (const value of [[], [{ TrainingImage: 'x' }]]) {
+      const event = fixture<{ detail: Record<string, unknown> }>('training-job-completed.json');
+      event.detail.AlgorithmSpecification = value;
+
+      const result = v.safeParse(TrainingJobStateChangeEventSchema, event);
+
+      expect(result.issues?.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`)).toEqual([
+        'detail.AlgorithmSpecification: must be an object, received an array',
+      ]);
+    }
+  });
+
+  it('refuses an event that is an array, at the event itself', () => {
+    const result = v.safeParse(EcrImageActionEventSchema, [fixture('ecr-image-push.json')]);
+
+    expect(result.issues?.map((issue) => [v.getDotPath(issue), issue.message])).toEqual([
+      [null, 'must be an object, received an array'],
+    ]);
+  });
+
+  it.each(['2026-11-16T01:54:34+01:00', '2026-11-16 01:54:34Z', '2026-13-01T00:00:00Z', '2026-11-16'])(
+    'refuses the event time %s: AWS writes UTC ISO 8601 with Z',
+    (time) => {
+      const event = fixture<Record<string, unknown>>('ecr-image-push.json');
+      event.time = time;
+
+      const result = v.safeParse(EcrImageActionEventSchema, event);
+
+      expect(result.issues?.map((issue) => v.getDotPath(issue))).toEqual(['time']);
+    },
+  );
+
+  it('accepts event times with and without fractions of a second', () => {
+    for (const time of ['2026-11-16T01:54:34Z', '2026-11-16T01:54:34.123Z']) {
+      const event = fixture<Record<string, unknown>>('ecr-image-push.json');
+      event.time = time;
+      expect(v.safeParse(EcrImageActionEventSchema, event).success).toBe(true);
     }
   });
 });

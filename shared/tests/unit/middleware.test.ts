@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { RetryableError, TerminalError } from '../../src/errors.js';
 import { createStageHandler } from '../../src/middleware.js';
 
@@ -14,7 +14,7 @@ const context = {
   getRemainingTimeInMillis: () => 1000,
 } as unknown as Context;
 
-const schema = z.object({ id: z.string(), detail: z.object({ name: z.string().min(1) }) });
+const schema = v.object({ id: v.string(), detail: v.object({ name: v.pipe(v.string(), v.minLength(1)) }) });
 
 describe('Function: createStageHandler', () => {
   let logger: Logger;
@@ -23,7 +23,7 @@ describe('Function: createStageHandler', () => {
   });
 
   it('passes the parsed event to the business function and returns its result', async () => {
-    const fn = jest.fn(async (event: z.infer<typeof schema>) => ({
+    const fn = jest.fn(async (event: v.InferOutput<typeof schema>) => ({
       status: 'started',
       name: event.detail.name,
     }));

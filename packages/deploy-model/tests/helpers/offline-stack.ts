@@ -20,6 +20,7 @@ import {
   type ModelPackageStateChangeEvent,
   ModelPackageStateChangeEventSchema,
 } from '@sagemaker-pipeline/shared/events';
+import * as v from 'valibot';
 
 const echoImage = fileURLToPath(
   new URL('../../../../local/tests/fixtures/images/echo-model', import.meta.url),
@@ -109,7 +110,7 @@ export function lastPackageEvent(t: OfflineStack, arn: string): ModelPackageStat
         candidate.detail.ModelPackageArn === arn,
     )
     .at(-1);
-  return ModelPackageStateChangeEventSchema.parse(event);
+  return v.parse(ModelPackageStateChangeEventSchema, event);
 }
 
 /** The endpoint once it exists and is neither Creating nor Updating, polled for at most `timeoutMs`. */

@@ -21,6 +21,7 @@ import {
   ModelPackageStateChangeEventSchema,
 } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
 import { deployModel } from '../../src/deploy-model.js';
 import { endpointConfigName, modelName } from '../../src/requests.js';
@@ -45,7 +46,7 @@ const configOf = (version: number, settings = config) =>
   endpointConfigName(settings, { groupName: GROUP, version });
 
 const sample = (file: string): ModelPackageStateChangeEvent =>
-  ModelPackageStateChangeEventSchema.parse(sampleEvent(file));
+  v.parse(ModelPackageStateChangeEventSchema, sampleEvent(file));
 
 /** The Approved sample event (version 2 of the group), for another version. */
 function packageEvent(version = 2): ModelPackageStateChangeEvent {

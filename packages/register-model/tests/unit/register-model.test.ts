@@ -19,6 +19,7 @@ import {
   ProcessingJobStateChangeEventSchema,
 } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
 import { clientToken, registerModel } from '../../src/register-model.js';
 import { sampleEvent } from '../events.js';
@@ -33,7 +34,7 @@ const depsWith = (overrides: Partial<RegisterModelConfig> = {}) => ({
 });
 const deps = depsWith();
 const evaluationEvent = (name = 'evaluation-completed.json') =>
-  ProcessingJobStateChangeEventSchema.parse(sampleEvent(name)) as ProcessingJobStateChangeEvent;
+  v.parse(ProcessingJobStateChangeEventSchema, sampleEvent(name)) as ProcessingJobStateChangeEvent;
 
 const BUCKET = 'mlpipe-dev-000000000000-us-east-1';
 const TRAINING_JOB = 'mlpipe-dev-train-226ba9db57e7';

@@ -3,6 +3,7 @@ import { loadConfig, triggerTrainingEnv } from '@sagemaker-pipeline/shared/confi
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import { type EcrImageActionEvent, EcrImageActionEventSchema } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
 import { startTraining } from '../../src/start-training.js';
 import { sampleEvent } from '../events.js';
@@ -11,7 +12,7 @@ const sagemaker = mockClient(SageMakerClient);
 const config = loadConfig(triggerTrainingEnv);
 const deps = { sagemaker: new SageMakerClient({}), config };
 const push = (name = 'ecr-push.json') =>
-  EcrImageActionEventSchema.parse(sampleEvent(name)) as EcrImageActionEvent;
+  v.parse(EcrImageActionEventSchema, sampleEvent(name)) as EcrImageActionEvent;
 
 const DIGEST = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd12345678';
 const IMAGE = `000000000000.dkr.ecr.us-east-1.amazonaws.com/mlpipe-dev@${DIGEST}`;

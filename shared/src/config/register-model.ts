@@ -1,0 +1,24 @@
+import * as v from 'valibot';
+import { booleanText, decimalNumber, modelPackageGroupName, pipelineName, s3Uri } from './fields.js';
+
+/** register-model: where evaluations are, the registry, and the gate a model must pass to be registered. */
+export const registerModelEnv = v.object({
+  PIPELINE_NAME: pipelineName(),
+  MODEL_REGISTRY_NAME: modelPackageGroupName(),
+  S3_EVALUATION_RESULTS_URI: s3Uri(),
+  METRIC_PATH: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^[^.\s]+(\.[^.\s]+)*$/,
+        'must be a dotted path such as multiclass_classification_metrics.accuracy.value',
+      ),
+    ),
+    'multiclass_classification_metrics.accuracy.value',
+  ),
+  METRIC_THRESHOLD: v.optional(decimalNumber(), '0.8'),
+  METRIC_DIRECTION: v.optional(v.picklist(['higher', 'lower'], 'must be higher or lower'), 'higher'),
+  MIN_IMPROVEMENT: v.optional(v.pipe(decimalNumber(), v.minValue(0, 'must be 0 or more')), '0'),
+  MANUAL_APPROVAL: v.optional(booleanText(), 'false'),
+});
+export type RegisterModelConfig = v.InferOutput<typeof registerModelEnv>;

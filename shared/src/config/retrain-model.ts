@@ -1,0 +1,9 @@
+import * as v from 'valibot';
+import { optionalImageUri, trainingJobEnv } from './fields.js';
+
+/** retrain-model: the training job settings of trigger-training, and the image to use when no job has run yet. */
+export const retrainModelEnv = v.object({
+  ...trainingJobEnv(),
+  MODEL_IMAGE_URI: optionalImageUri(),
+});
+export type RetrainModelConfig = v.InferOutput<typeof retrainModelEnv>;

@@ -29,6 +29,22 @@ export const BODY_IDLE_TIMEOUT_MS = 10_000;
 /** Headers must be complete within this long (Node's default is a minute). */
 export const HEADERS_TIMEOUT_MS = 10_000;
 
+/**
+ * A response the edge may have answered already (a body that stopped arriving): what a late handler still
+ * writes is then ignored, not a crash. A subclass rather than a `writeHead` wrapper set on each response: the
+ * per-request closure and own property cost the hot path (InvokeEndpoint) and made every response's shape
+ * differ from ServerResponse's.
+ */
+class EdgeResponse extends http.ServerResponse {
+  timedOut = false;
+
+  override writeHead(...args: unknown[]): this {
+    // a handler that answers after the edge did (a proxied S3 response, say) is ignored, not a crash
+    if (this.timedOut) return this;
+    return (super.writeHead as (...a: unknown[]) => this).apply(this, args);
+  }
+}
+
 const RUNTIME_PATH = /^\/endpoints\/[^/]+\/(invocations|async-invocations|invocations-response-stream)$/;
 
 /** Which emulated service a request is for; `undefined` when the stack does not serve it. */
@@ -53,9 +69,9 @@ export function serviceOf(req: IncomingMessage, url: URL): keyof EdgeRoutes | { 
 }
 
 export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ server: Server; port: number }> {
-  const server = http.createServer(
-    { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
-    (req, res) => {
+  const server = http.createServer<typeof http.IncomingMessage, typeof EdgeResponse>(
+    { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000, ServerResponse: EdgeResponse },
+    (req, res: EdgeResponse) => {
       const requestId = randomUUID();
       let url: URL;
       let badTarget = false;
@@ -87,12 +103,6 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
       };
       // A body that stops arriving: answered and closed, so neither the client nor the handler waits forever.
       // Once the request is complete the timer is off: the handler may take its time (a model, say).
-      let timedOut = false;
-      const writeHead = res.writeHead;
-      res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-        // a handler that answers after the edge did (a proxied S3 response, say) is ignored, not a crash
-        return timedOut ? this : (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-      } as ServerResponse['writeHead'];
       req.socket.setTimeout(BODY_IDLE_TIMEOUT_MS);
       res.on('timeout', () => {
         if (req.complete || res.headersSent) {
@@ -106,7 +116,7 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
             'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
           ),
         );
-        timedOut = true;
+        res.timedOut = true;
         res.on('error', () => {}); // what a late handler still writes is dropped, not thrown
         res.once('finish', () => {
           req.socket.destroySoon();
@@ -160,5 +170,5 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
       resolve();
     });
   });
-  return { server, port: (server.address() as AddressInfo).port };
+  return { server: server as unknown as Server, port: (server.address() as AddressInfo).port };
 }

@@ -11,12 +11,15 @@ import { parseS3Uri } from '../s3/s3-service.js';
 import { type ContainerRun, ProcessTracker, startContainer } from './containers.js';
 import { extractArchive } from './model-archive.js';
 import type { Input, ServiceContext } from './resources.js';
+import { Upstream, type UpstreamResponse } from './upstream.js';
 
 export interface ServingVariant {
   variantName: string;
   weight: number;
   port: number;
   run: ContainerRun;
+  /** Kept-alive sockets to the container's `serve`, closed with the deployment. */
+  upstream: Upstream;
   specifiedImage: string;
   resolvedImage: string;
   resolutionTime: Date;
@@ -132,6 +135,7 @@ export async function deploy(
         weight: Number(variant.InitialVariantWeight ?? 1),
         port,
         run,
+        upstream: new Upstream(port),
         specifiedImage,
         resolvedImage: `${specifiedImage.split('@')[0]?.replace(/:[^/:]+$/, '')}@${image.digest}`,
         resolutionTime: new Date(),
@@ -166,7 +170,10 @@ export async function deploy(
 }
 
 export async function stopDeployment(deployment: Deployment): Promise<void> {
-  for (const variant of deployment.variants) ProcessTracker.kill(variant.run.child);
+  for (const variant of deployment.variants) {
+    variant.upstream.close();
+    ProcessTracker.kill(variant.run.child);
+  }
   await Promise.all(deployment.variants.map((variant) => variant.run.exited));
   await rm(deployment.root, { recursive: true, force: true });
 }
@@ -227,49 +234,23 @@ export async function invoke(
   }
   if (!variant) throw new AwsError('ValidationError', `Endpoint ${endpointName} has no variant in service.`);
   const chosen = variant;
-  const headers: Record<string, string> = {
-    'content-type': String(req.headers['content-type'] ?? 'application/octet-stream'),
-    'content-length': String(body.length),
-  };
-  if (req.headers.accept) headers.accept = String(req.headers.accept);
+  // The request head as text, written with the body in one piece (see upstream.ts). Header values come from
+  // Node's parser, which refuses CR and LF in them: nothing here can inject a header line.
+  let head = `POST /invocations HTTP/1.1\r\nHost: 127.0.0.1:${chosen.port}\r\nContent-Type: ${
+    req.headers['content-type'] ?? 'application/octet-stream'
+  }\r\nContent-Length: ${body.length}\r\n`;
+  const accept = req.headers.accept;
+  if (accept) head += `Accept: ${accept}\r\n`;
   const custom = req.headers['x-amzn-sagemaker-custom-attributes'];
-  if (custom) headers['x-amzn-sagemaker-custom-attributes'] = String(custom);
-  const upstream = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
-    (resolve, reject) => {
-      const request = http.request(
-        {
-          host: '127.0.0.1',
-          port: chosen.port,
-          method: 'POST',
-          path: '/invocations',
-          headers,
-          timeout: 60_000,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
-            }),
-          );
-          response.on('error', reject);
-        },
-      );
-      request.on('timeout', () => request.destroy(new Error('the model did not answer within 60 seconds')));
-      request.on('error', reject);
-      request.end(body);
-    },
-  ).catch((error: Error) => ({
-    status: 0,
-    headers: {} as http.IncomingHttpHeaders,
-    body: Buffer.from(error.message),
-  }));
+  if (custom) head += `X-Amzn-SageMaker-Custom-Attributes: ${String(custom)}\r\n`;
+  const upstream = await new Promise<UpstreamResponse>((resolve) => {
+    chosen.upstream.post(head, body, (error, response) =>
+      resolve(response ?? { status: 0, headers: {}, body: Buffer.from(error?.message ?? 'no answer') }),
+    );
+  });
 
-  const logStreamArn = `arn:aws:logs:${context.region}:${context.account}:log-group:/aws/sagemaker/Endpoints/${endpointName}`;
   if (upstream.status < 200 || upstream.status >= 300) {
+    const logStreamArn = `arn:aws:logs:${context.region}:${context.account}:log-group:/aws/sagemaker/Endpoints/${endpointName}`;
     const original = upstream.body.toString('utf8');
     const kind = upstream.status >= 400 && upstream.status < 500 ? 'client' : 'server';
     sendRestJsonError(

@@ -145,6 +145,10 @@ describe('SageMaker: endpoints served by local processes', () => {
   });
 
   it('updates blue/green to a new config', async () => {
+    // Arrange: the old deployment has kept-alive sockets to its container from the invocations above
+    const old = t.stack.sagemaker.endpoints.get('echo')?.live?.variants[0]?.upstream;
+    expect(old?.sockets).toBeGreaterThan(0);
+
     // Act
     await t.sagemaker.send(
       new UpdateEndpointCommand({ EndpointName: 'echo', EndpointConfigName: 'echo-v2-config' }),
@@ -158,6 +162,8 @@ describe('SageMaker: endpoints served by local processes', () => {
     expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'echo-v2-config' });
     expect(endpoint.FailureReason).toBeUndefined();
     expect(JSON.parse(Buffer.from(response.Body ?? new Uint8Array()).toString('utf8')).version).toBe('2');
+    // the old deployment's sockets are closed with it: nothing holds its stopped container or the stack open
+    await eventually(async () => (old?.sockets === 0 ? true : undefined));
   });
 
   it('rolls back to the old config when the new one fails to start', async () => {

@@ -9,7 +9,7 @@ import type { ColdInitFigures } from './cold-init.js';
 import type { LifecycleRun } from './lifecycle.js';
 import type { StackStartRun } from './stack-start.js';
 import { median, ratio, ratioOfMedians } from './stats.js';
-import { summary, type ThroughputCase } from './throughput.js';
+import { pairedRatio, type ThroughputCase } from './throughput.js';
 
 export const BUDGETS = {
   bundleRatio: 1.25,
@@ -103,7 +103,7 @@ export function checkBudgets(figures: Figures): BudgetCheck[] {
     });
   }
   for (const load of figures.throughput ?? []) {
-    const value = ratio(summary(load.runs.stack).rps, summary(load.runs.direct).rps);
+    const value = pairedRatio(load, 'stack');
     checks.push({
       figure: `endpoint throughput, ${load.payload}, concurrency ${load.concurrency} (stack / direct)`,
       value,

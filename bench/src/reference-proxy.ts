@@ -13,7 +13,9 @@ export interface ReferenceProxy {
 }
 
 export async function startReferenceProxy(targetPort: number): Promise<ReferenceProxy> {
-  const agent = new http.Agent({ keepAlive: true });
+  // Idle sockets are closed after 4 s, before `serve` closes them (Node's server keeps them 5 s): a socket
+  // reused as the server closes it fails the request (`socket hang up`), seen between two rounds.
+  const agent = new http.Agent({ keepAlive: true, timeout: 4_000 });
   const server = http.createServer((req, res) => {
     const upstream = http.request(
       {

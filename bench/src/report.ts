@@ -8,7 +8,7 @@ import { BUDGETS } from './budgets.js';
 import type { FunctionBundles } from './bundles.js';
 import type { Machine } from './machine.js';
 import { median, ratio, ratioOfMedians } from './stats.js';
-import { summary } from './throughput.js';
+import { pairedRatio, summary } from './throughput.js';
 
 export interface RunInfo {
   date: string;
@@ -231,7 +231,7 @@ function throughputSection(cases: NonNullable<Figures['throughput']>, repetition
   const cell = (figures: ReturnType<typeof summary>) =>
     `${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms.toFixed(2)}, p99 ${figures.p99Ms.toFixed(2)} ms`;
   const rps = (load: (typeof cases)[number], kind: 'stack' | 'sdk' | 'reference') =>
-    x(ratio(summary(load.runs[kind]).rps, summary(load.runs.direct).rps));
+    x(pairedRatio(load, kind));
   return [
     `## Endpoint throughput (budget: stack / direct ≥ ${BUDGETS.throughputRatio}), median of ${repetitions} rounds`,
     '',
@@ -240,7 +240,16 @@ function throughputSection(cases: NonNullable<Figures['throughput']>, repetition
     'state), from a load generator in its own process over keep-alive connections. Payloads: one CSV row of the',
     'held-out penguins, and the 30 held-out rows `pnpm start` asks about in one request. For information: the SDK',
     "client (SageMakerRuntimeClient) through the stack, and a minimal Node reverse proxy in the stack's process",
-    '(bench/src/reference-proxy.ts): the cost of one more loopback hop, which no proxy avoids.',
+    '(bench/src/reference-proxy.ts): the cost of one more loopback hop, which no proxy avoids. Each round measures',
+    "direct and stack back to back (alternating which goes first); a ratio is the median of the rounds' ratios,",
+    'the other columns medians of the rounds. Stack / direct per round:',
+    '',
+    ...cases.map(
+      (load) =>
+        `- ${load.payload}, concurrency ${load.concurrency}: ${load.runs.stack
+          .map((run, round) => (run.rps / (load.runs.direct[round]?.rps ?? Number.NaN)).toFixed(2))
+          .join(', ')}`,
+    ),
     '',
     table(
       [

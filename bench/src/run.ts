@@ -24,12 +24,12 @@ import { benchDir } from './paths.js';
 import { compositionDelta, type RunInfo, renderReport } from './report.js';
 import { measureStackStart } from './stack-start.js';
 import { median } from './stats.js';
-import { measureThroughput, summary } from './throughput.js';
+import { measureThroughput, pairedRatio, summary } from './throughput.js';
 
 const SECTIONS = ['bundles', 'cold', 'lifecycle', 'burst', 'throughput', 'stack'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const RUNS = { coldInit: 7, lifecycle: 3, stackStart: 5, throughput: 3 };
+const RUNS = { coldInit: 7, lifecycle: 3, stackStart: 5, throughput: 5 };
 const BURSTS = [1, 100, 1_000];
 const THROUGHPUT = [
   { concurrency: 1, requests: 1_000 },
@@ -73,7 +73,7 @@ function causes(figures: Figures, checks: BudgetCheck[]): string[] {
       `endpoint throughput, ${load.payload}, concurrency ${load.concurrency}: the stack adds ` +
         `${(stack.p50Ms - direct.p50Ms).toFixed(2)} ms at p50 to the container's ${direct.p50Ms.toFixed(2)} ms; ` +
         `a minimal reverse proxy in the same process adds ${(reference.p50Ms - direct.p50Ms).toFixed(2)} ms ` +
-        `(ratio ${(reference.rps / direct.rps).toFixed(2)}): that much is the extra loopback hop itself.`,
+        `(ratio ${pairedRatio(load, 'reference').toFixed(2)}): that much is the extra loopback hop itself.`,
     );
   }
   if (figures.lifecycle && missed('life cycle')) {

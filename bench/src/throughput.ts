@@ -66,6 +66,16 @@ function figures(result: LoadResult, what: string): LoadFigures {
   };
 }
 
+/**
+ * The ratio of a path's requests per second to the direct path's, round by round (each round measures them
+ * back to back, so they share the machine's load of that moment), and the median of those ratios: the load of
+ * other processes drifts over a run by more than the difference being measured.
+ */
+export function pairedRatio(load: ThroughputCase, kind: Exclude<Kind, 'direct'>): number {
+  const ratios = load.runs[kind].map((run, round) => run.rps / (load.runs.direct[round]?.rps ?? Number.NaN));
+  return median(ratios);
+}
+
 export const summary = (runs: LoadFigures[]): LoadFigures => ({
   rps: median(runs.map((run) => run.rps)),
   p50Ms: median(runs.map((run) => run.p50Ms)),
@@ -73,8 +83,9 @@ export const summary = (runs: LoadFigures[]): LoadFigures => ({
 });
 
 /**
- * For each payload and concurrency, `repetitions` rounds of: straight to `serve`, through the stack, the SDK
- * through the stack and the reference proxy, the order rotating each round, each after its own warm-up.
+ * For each payload and concurrency, an unmeasured warm-up round, then `repetitions` rounds of: straight to `serve` and through the stack back to
+ * back (which goes first alternates), then the reference proxy and the SDK through the stack (alternating too),
+ * each after its own warm-up.
  */
 export async function measureThroughput(
   stack: Stack,
@@ -116,9 +127,16 @@ export async function measureThroughput(
           requests,
           runs: { direct: [], stack: [], sdk: [], reference: [] },
         };
+        // One unmeasured round first: every path, the stack's included, runs its first thousands of requests
+        // while V8 still optimises it, and in the first measured round that showed as a ratio 0.1-0.2 below
+        // the others (bench/RESULTS.md lists each round's ratio).
+        for (const kind of KINDS) figures(await load(kinds[kind]), `warm-up ${kind}, ${payload.name}`);
         for (let round = 0; round < repetitions; round += 1) {
-          for (let index = 0; index < KINDS.length; index += 1) {
-            const kind = KINDS[(index + round) % KINDS.length] as Kind;
+          const order: Kind[] =
+            round % 2 === 0
+              ? ['direct', 'stack', 'reference', 'sdk']
+              : ['stack', 'direct', 'sdk', 'reference'];
+          for (const kind of order) {
             const result = await load(kinds[kind]);
             measured.runs[kind].push(figures(result, `${kind}, ${payload.name}, concurrency ${concurrency}`));
           }

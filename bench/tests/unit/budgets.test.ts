@@ -2,6 +2,7 @@ import { checkBudgets } from '../../src/budgets.js';
 import type { FunctionBundles } from '../../src/bundles.js';
 import type { BurstFigures } from '../../src/burst.js';
 import type { ColdRun } from '../../src/cold-init.js';
+import type { LoadFigures, ThroughputCase } from '../../src/throughput.js';
 
 const bundle = (ours: number, baseline: number): FunctionBundles => ({
   function: 'fn',
@@ -57,6 +58,28 @@ describe('Function: checkBudgets', () => {
     expect(one?.pass).toBe(true);
     expect(two?.pass).toBe(false);
     expect(deferred?.pass).toBe(false);
+  });
+
+  it('takes the throughput ratio round by round, so a slow round hits both paths alike', () => {
+    // Prepare: the machine slows down in the second round, for direct and stack alike
+    const at = (rps: number): LoadFigures => ({ rps, p50Ms: 1, p99Ms: 1 });
+    const load: ThroughputCase = {
+      payload: '1 row',
+      concurrency: 1,
+      requests: 10,
+      runs: {
+        direct: [1000, 500, 1000].map(at),
+        stack: [750, 380, 700].map(at),
+        sdk: [],
+        reference: [],
+      },
+    };
+
+    // Act
+    const [check] = checkBudgets({ throughput: [load] });
+
+    // Assess: per round 0.75, 0.76, 0.70: median 0.75 (medians of each path would give 700 / 1000 = 0.70)
+    expect(check).toMatchObject({ value: 0.75, pass: true });
   });
 
   it('misses a figure that could not be measured rather than passing it', () => {

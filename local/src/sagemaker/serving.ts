@@ -180,11 +180,49 @@ export async function stopDeployment(deployment: Deployment): Promise<void> {
 
 const MAX_PAYLOAD = 6 * 1024 * 1024;
 
+/** The variant a request goes to: the one it names, or one drawn by the variants' weights. */
+function pickVariant(
+  deployment: Deployment,
+  endpointName: string,
+  wanted: string | undefined,
+): ServingVariant {
+  if (wanted) {
+    const named = deployment.variants.find((candidate) => candidate.variantName === wanted);
+    if (!named) {
+      throw new AwsError(
+        'ValidationError',
+        `Target variant ${wanted} does not exist for endpoint ${endpointName}.`,
+      );
+    }
+    return named;
+  }
+  const { variants } = deployment;
+  if (variants.length === 1) return variants[0] as ServingVariant;
+  let total = 0;
+  for (const candidate of variants) total += candidate.weight;
+  let pick = Math.random() * total;
+  for (const candidate of variants) {
+    pick -= candidate.weight;
+    if (pick < 0) return candidate;
+  }
+  const first = variants[0];
+  if (!first) throw new AwsError('ValidationError', `Endpoint ${endpointName} has no variant in service.`);
+  return first;
+}
+
 /**
- * The request body, read with listeners: InvokeEndpoint's hot path, where the async iterator of `readBody`
- * cost a measurable share of the proxy's time per request (see bench/RESULTS.md).
+ * InvokeEndpoint: the body is read with listeners and the container's answer comes back through a callback,
+ * under one promise. This is the hot path of the stack (bench throughput at concurrency 1): the async iterator
+ * of `readBody`, then a promise per step, each cost a measurable share of the proxy's time per request.
  */
-function invocationBody(req: IncomingMessage): Promise<Buffer> {
+export function invoke(
+  context: ServiceContext,
+  deployment: Deployment,
+  endpointName: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -198,57 +236,55 @@ function invocationBody(req: IncomingMessage): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
     req.once('error', reject);
+    req.once('end', () => {
+      if (size > MAX_PAYLOAD) return;
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      let chosen: ServingVariant;
+      try {
+        const wanted = req.headers['x-amzn-sagemaker-target-variant'];
+        chosen = pickVariant(deployment, endpointName, wanted === undefined ? undefined : String(wanted));
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      // The request head as text, written with the body in one piece (see upstream.ts). Header values come
+      // from Node's parser, which refuses CR and LF in them: nothing here can inject a header line.
+      let head = `POST /invocations HTTP/1.1\r\nHost: 127.0.0.1:${chosen.port}\r\nContent-Type: ${
+        req.headers['content-type'] ?? 'application/octet-stream'
+      }\r\nContent-Length: ${body.length}\r\n`;
+      const accept = req.headers.accept;
+      if (accept) head += `Accept: ${accept}\r\n`;
+      const custom = req.headers['x-amzn-sagemaker-custom-attributes'];
+      if (custom) head += `X-Amzn-SageMaker-Custom-Attributes: ${String(custom)}\r\n`;
+      chosen.upstream.post(head, body, (error, response) => {
+        try {
+          answer(
+            context,
+            endpointName,
+            chosen,
+            res,
+            requestId,
+            response ?? { status: 0, headers: {}, body: Buffer.from(error?.message ?? 'no answer') },
+          );
+          resolve();
+        } catch (failure) {
+          reject(failure);
+        }
+      });
+    });
   });
 }
 
-export async function invoke(
+/** The container's answer as InvokeEndpoint's: its body and content type, or a ModelError (424). */
+function answer(
   context: ServiceContext,
-  deployment: Deployment,
   endpointName: string,
-  req: IncomingMessage,
+  chosen: ServingVariant,
   res: ServerResponse,
   requestId: string,
-): Promise<void> {
-  const body = await invocationBody(req);
-  const wanted = req.headers['x-amzn-sagemaker-target-variant'];
-  let variant = wanted
-    ? deployment.variants.find((candidate) => candidate.variantName === wanted)
-    : undefined;
-  if (wanted && !variant) {
-    throw new AwsError(
-      'ValidationError',
-      `Target variant ${String(wanted)} does not exist for endpoint ${endpointName}.`,
-    );
-  }
-  if (!variant) {
-    const total = deployment.variants.reduce((sum, candidate) => sum + candidate.weight, 0);
-    const pick = Math.random() * total;
-    let cumulative = 0;
-    variant =
-      deployment.variants.find((candidate) => {
-        cumulative += candidate.weight;
-        return pick < cumulative;
-      }) ?? deployment.variants[0];
-  }
-  if (!variant) throw new AwsError('ValidationError', `Endpoint ${endpointName} has no variant in service.`);
-  const chosen = variant;
-  // The request head as text, written with the body in one piece (see upstream.ts). Header values come from
-  // Node's parser, which refuses CR and LF in them: nothing here can inject a header line.
-  let head = `POST /invocations HTTP/1.1\r\nHost: 127.0.0.1:${chosen.port}\r\nContent-Type: ${
-    req.headers['content-type'] ?? 'application/octet-stream'
-  }\r\nContent-Length: ${body.length}\r\n`;
-  const accept = req.headers.accept;
-  if (accept) head += `Accept: ${accept}\r\n`;
-  const custom = req.headers['x-amzn-sagemaker-custom-attributes'];
-  if (custom) head += `X-Amzn-SageMaker-Custom-Attributes: ${String(custom)}\r\n`;
-  const upstream = await new Promise<UpstreamResponse>((resolve) => {
-    chosen.upstream.post(head, body, (error, response) =>
-      resolve(response ?? { status: 0, headers: {}, body: Buffer.from(error?.message ?? 'no answer') }),
-    );
-  });
-
+  upstream: UpstreamResponse,
+): void {
   if (upstream.status < 200 || upstream.status >= 300) {
     const logStreamArn = `arn:aws:logs:${context.region}:${context.account}:log-group:/aws/sagemaker/Endpoints/${endpointName}`;
     const original = upstream.body.toString('utf8');

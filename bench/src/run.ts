@@ -29,7 +29,7 @@ import { measureThroughput, pairedRatio, summary } from './throughput.js';
 const SECTIONS = ['bundles', 'cold', 'lifecycle', 'burst', 'throughput', 'stack'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const RUNS = { coldInit: 7, lifecycle: 3, stackStart: 5, throughput: 5 };
+const RUNS = { coldInit: 11, lifecycle: 3, stackStart: 5, throughput: 7 };
 const BURSTS = [1, 100, 1_000];
 const THROUGHPUT = [
   { concurrency: 1, requests: 1_000 },

@@ -139,7 +139,7 @@ export class SageMakerControlPlane {
   }
 
   /** SageMaker Runtime: POST /endpoints/<name>/invocations */
-  async handleRuntime(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+  handleRuntime(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const name = decodeURIComponent(url.pathname.split('/')[2] ?? '');
     const endpoint = this.endpoints.get(name);
     if (!endpoint?.live || !['InService', 'Updating'].includes(endpoint.status)) {
@@ -149,7 +149,7 @@ export class SageMakerControlPlane {
     if (!url.pathname.endsWith('/invocations')) {
       throw new AwsError('ValidationError', 'The local stack serves only synchronous InvokeEndpoint');
     }
-    await invoke(this.context, endpoint.live, name, req, res, requestId);
+    return invoke(this.context, endpoint.live, name, req, res, requestId);
   }
 
   private readonly operations: Record<string, (input: Input) => Promise<Input> | Input> = {

@@ -152,15 +152,27 @@ class Connection {
 
   /** Status line and headers; a 1xx is skipped, anything else sets how the body is delimited. */
   private head(text: string): void {
-    const lines = text.split('\r\n');
-    const match = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0] ?? '');
-    if (!match)
-      throw new Error(`the model answered no HTTP/1.x status line: ${(lines[0] ?? '').slice(0, 100)}`);
-    const status = Number(match[2]);
+    // `HTTP/1.x NNN[ reason]`, read by position: the status line is on every answer's path
+    const lineEnd = text.indexOf('\r\n');
+    const statusLine = lineEnd < 0 ? text : text.slice(0, lineEnd);
+    const minor = statusLine.charCodeAt(7);
+    const status = Number(statusLine.slice(9, 12));
+    if (
+      !statusLine.startsWith('HTTP/1.') ||
+      (minor !== 48 && minor !== 49) ||
+      statusLine.charCodeAt(8) !== 32 ||
+      !/^\d{3}$/.test(statusLine.slice(9, 12)) ||
+      (statusLine.length > 12 && statusLine.charCodeAt(12) !== 32)
+    ) {
+      throw new Error(`the model answered no HTTP/1.x status line: ${statusLine.slice(0, 100)}`);
+    }
     if (status >= 100 && status < 200) return; // 100 Continue, 103 Early Hints: the answer follows
     const headers: Record<string, string> = {};
-    for (let index = 1; index < lines.length; index += 1) {
-      const line = lines[index] as string;
+    let start = lineEnd < 0 ? text.length : lineEnd + 2;
+    while (start < text.length) {
+      const end = text.indexOf('\r\n', start);
+      const line = end < 0 ? text.slice(start) : text.slice(start, end);
+      start = end < 0 ? text.length : end + 2;
       const colon = line.indexOf(':');
       if (colon <= 0) throw new Error(`the model answered a malformed header line: ${line.slice(0, 100)}`);
       const name = line.slice(0, colon).trim().toLowerCase();
@@ -172,7 +184,7 @@ class Connection {
     this.headers = headers;
     this.inBody = true;
     const connection = headers.connection?.toLowerCase() ?? '';
-    this.reusable = match[1] === '1' && !connection.includes('close');
+    this.reusable = minor === 49 && !connection.includes('close');
     const keepAlive = /timeout=(\d+)/i.exec(headers['keep-alive'] ?? '');
     if (keepAlive) this.idleMs = Math.min(IDLE_MS, Number(keepAlive[1]) * 1000 - 1000);
     const length = headers['content-length'];

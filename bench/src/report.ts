@@ -8,7 +8,7 @@ import { BUDGETS } from './budgets.js';
 import type { FunctionBundles } from './bundles.js';
 import type { Machine } from './machine.js';
 import { median, ratio, ratioOfMedians } from './stats.js';
-import { pairedRatio, summary } from './throughput.js';
+import { pairedRatio, roundRatios, summary } from './throughput.js';
 
 export interface RunInfo {
   date: string;
@@ -246,8 +246,8 @@ function throughputSection(cases: NonNullable<Figures['throughput']>, repetition
     '',
     ...cases.map(
       (load) =>
-        `- ${load.payload}, concurrency ${load.concurrency}: ${load.runs.stack
-          .map((run, round) => (run.rps / (load.runs.direct[round]?.rps ?? Number.NaN)).toFixed(2))
+        `- ${load.payload}, concurrency ${load.concurrency}: ${roundRatios(load, 'stack')
+          .map((value) => value.toFixed(2))
           .join(', ')}`,
     ),
     '',

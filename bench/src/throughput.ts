@@ -72,8 +72,12 @@ function figures(result: LoadResult, what: string): LoadFigures {
  * other processes drifts over a run by more than the difference being measured.
  */
 export function pairedRatio(load: ThroughputCase, kind: Exclude<Kind, 'direct'>): number {
-  const ratios = load.runs[kind].map((run, round) => run.rps / (load.runs.direct[round]?.rps ?? Number.NaN));
-  return median(ratios);
+  return median(roundRatios(load, kind));
+}
+
+/** Each round's ratio of a path's requests per second to the direct path's in the same round. */
+export function roundRatios(load: ThroughputCase, kind: Exclude<Kind, 'direct'>): number[] {
+  return load.runs[kind].map((run, round) => run.rps / (load.runs.direct[round]?.rps ?? Number.NaN));
 }
 
 export const summary = (runs: LoadFigures[]): LoadFigures => ({
@@ -83,9 +87,9 @@ export const summary = (runs: LoadFigures[]): LoadFigures => ({
 });
 
 /**
- * For each payload and concurrency, an unmeasured warm-up round, then `repetitions` rounds of: straight to `serve` and through the stack back to
- * back (which goes first alternates), then the reference proxy and the SDK through the stack (alternating too),
- * each after its own warm-up.
+ * For each payload and concurrency, an unmeasured warm-up round, then `repetitions` rounds of: straight to
+ * `serve` and through the stack back to back (which goes first alternates), then the reference proxy and the
+ * SDK through the stack (alternating too), each after its own warm-up.
  */
 export async function measureThroughput(
   stack: Stack,

@@ -156,16 +156,17 @@ class Connection {
     const lineEnd = text.indexOf('\r\n');
     const statusLine = lineEnd < 0 ? text : text.slice(0, lineEnd);
     const minor = statusLine.charCodeAt(7);
-    const status = Number(statusLine.slice(9, 12));
+    const code = statusLine.slice(9, 12);
     if (
       !statusLine.startsWith('HTTP/1.') ||
       (minor !== 48 && minor !== 49) ||
       statusLine.charCodeAt(8) !== 32 ||
-      !/^\d{3}$/.test(statusLine.slice(9, 12)) ||
+      !/^\d{3}$/.test(code) ||
       (statusLine.length > 12 && statusLine.charCodeAt(12) !== 32)
     ) {
       throw new Error(`the model answered no HTTP/1.x status line: ${statusLine.slice(0, 100)}`);
     }
+    const status = Number(code);
     if (status >= 100 && status < 200) return; // 100 Continue, 103 Early Hints: the answer follows
     const headers: Record<string, string> = {};
     let start = lineEnd < 0 ? text.length : lineEnd + 2;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { AwsError } from './aws/errors.js';
 import { startEdge } from './edge.js';
 import { EventBus } from './events/bus.js';
+import { Scheduler } from './events/schedules.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { CloudFormationView, queueNameFromArn } from './functions/cloudformation.js';
 import { FunctionRuntime } from './functions/runtime.js';
@@ -25,6 +26,9 @@ import { SageMakerControlPlane } from './sagemaker/control-plane.js';
 import type { ServiceContext } from './sagemaker/resources.js';
 import { EmulatedQueue, EventSourceMapping } from './sqs/queue.js';
 
+/** An endpoint creation or blue/green update on AWS: provisioning, health checks and baking, about 8 minutes. */
+const AWS_ENDPOINT_DEPLOY_MS = 8 * 60_000;
+
 export interface StackOptions {
   /** 0 picks a free port. Default 4566. */
   port?: number;
@@ -42,7 +46,15 @@ export interface StackOptions {
   stage?: string;
   /** Environment for `${env:...}` in serverless.yml. Default: this process's. */
   env?: Record<string, string | undefined>;
-  /** Scales SQS batching windows and visibility timeouts (0.1: a 60 s window lasts 6 s). Default 0.1. */
+  /**
+   * Stack time per AWS time, for everything that takes time on AWS: Lambda's asynchronous retries (about 1 and
+   * 2 minutes) and maximum event age, SQS batching windows and visibility timeouts, schedules, and how long
+   * endpoint creations and updates take (about 8 minutes). 0.01 replays AWS's orderings 100 times faster: an
+   * endpoint update then outlasts the whole retry window, as on AWS. Without it the stack compresses: SQS and
+   * schedules at 0.1, retries after 1 and 2 s, event age at 1/60, endpoints as fast as their processes start.
+   */
+  timeScale?: number;
+  /** Scales SQS batching windows and visibility timeouts (0.1: a 60 s window lasts 6 s). Default: `timeScale`, else 0.1. */
   sqsTimeScale?: number;
   /** First retry delay of a failed asynchronous invocation (Lambda waits about a minute). Default 1000 ms. */
   retryDelayMs?: number;
@@ -76,6 +88,8 @@ export interface Stack {
   functions: FunctionRuntime;
   images: ImageRegistry;
   queues: Map<string, EmulatedQueue>;
+  /** Schedule rules of the services (`schedule` events): `schedules.run(name)` runs one now. */
+  schedules: Scheduler;
   /** The fault injector: what was injected so far (`counts`, `injected`). */
   faults: FaultInjector;
   stop(): Promise<void>;
@@ -109,7 +123,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const account = options.account ?? '000000000000';
   const logger = options.logger ?? consoleLogger;
   const stage = options.stage ?? 'local';
-  const timeScale = options.sqsTimeScale ?? 0.1;
+  const timeScale = options.sqsTimeScale ?? options.timeScale ?? 0.1;
+  const awsTime = options.timeScale;
   const faults = new FaultInjector(options.faults); // validated before anything starts
   await mkdir(dir, { recursive: true });
 
@@ -124,8 +139,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     endpoint: () => endpoint,
     logger,
     tracker,
-    retryDelayMs: options.retryDelayMs ?? 1_000,
+    retryDelayMs: options.retryDelayMs ?? (awsTime === undefined ? 1_000 : 60_000 * awsTime),
+    timeScale: awsTime ?? 1 / 60,
+    onAsyncFailure: (definition, record) => {
+      const arn = definition.onFailure;
+      if (typeof arn !== 'string' || !arn.startsWith('arn:aws:sqs:')) {
+        if (arn !== undefined)
+          logger.warn(
+            'lambda',
+            `${definition.name}: on-failure destination ${String(arn)} is not a queue of the stack`,
+          );
+        return;
+      }
+      queueNamed(queueNameFromArn(arn)).send(JSON.stringify(record));
+    },
   });
+  const schedules = new Scheduler(region, account, awsTime ?? 0.1, logger);
 
   const queueNamed = (
     name: string,
@@ -197,12 +226,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     tracker,
     logger,
     endpointStartTimeoutMs: options.endpointStartTimeoutMs ?? 60_000,
+    endpointDeployMs: awsTime === undefined ? 0 : AWS_ENDPOINT_DEPLOY_MS * awsTime,
   };
   if (faults.enabled) logger.warn('faults', `injecting ${JSON.stringify(faults.options)}`);
   const sagemaker = new SageMakerControlPlane(context, faults);
   const mappings: EventSourceMapping[] = [];
 
   const stopAll = async (): Promise<void> => {
+    schedules.stop();
     for (const mapping of mappings) mapping.stop();
     await runtime.stop();
     await sagemaker.stop();
@@ -252,6 +283,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         fn.environment = Object.fromEntries(
           Object.entries(fn.environment).map(([key, value]) => [key, cloudFormation.resolve(value) ?? '']),
         );
+        fn.onFailure = cloudFormation.resolve(fn.onFailure);
         runtime.register(fn);
         for (const [index, event] of fn.events.entries()) {
           if (event.eventBridge?.pattern && event.eventBridge.enabled !== false) {
@@ -264,6 +296,34 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
               });
             } catch (error) {
               logger.warn('config', `${fn.name}: rule ${index + 1} not routed: ${(error as Error).message}`);
+            }
+          }
+          if (event.schedule) {
+            const schedule = typeof event.schedule === 'string' ? { rate: event.schedule } : event.schedule;
+            const rates = Array.isArray(schedule.rate) ? schedule.rate : [schedule.rate];
+            // `off` is what tools/serverless/schedules-off removes from the deployed template
+            if (
+              schedule.enabled === false ||
+              rates.every((rate) => String(rate).trim().toLowerCase() === 'off')
+            )
+              continue;
+            for (const [rateIndex, rate] of rates.entries()) {
+              try {
+                schedules.add({
+                  name: `${fn.functionName}-schedule-${index + 1}${rates.length > 1 ? `-${rateIndex + 1}` : ''}`,
+                  expression: String(rate),
+                  target: (scheduled) =>
+                    runtime.invokeAsync(fn.name, schedule.input ?? scheduled, {
+                      source: 'schedule',
+                      eventId: scheduled.id,
+                    }),
+                });
+              } catch (error) {
+                logger.warn(
+                  'config',
+                  `${fn.name}: schedule ${index + 1} not run: ${(error as Error).message}`,
+                );
+              }
             }
           }
           if (event.sqs) {
@@ -337,6 +397,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
               uptimeSeconds: Math.round((Date.now() - started) / 1000),
             });
             return;
+          case 'GET /_local/schedules':
+            sendJson(res, 200, { schedules: schedules.list() });
+            return;
           case 'GET /_local/invocations':
             sendJson(res, 200, { invocations: runtime.invocations });
             return;
@@ -366,8 +429,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             sendJson(res, 200, image);
             return;
           }
-          default:
+          default: {
+            const run = /^POST \/_local\/schedules\/([^/]+)$/.exec(route);
+            if (run?.[1]) {
+              const name = decodeURIComponent(run[1]);
+              if (!schedules.list().some((rule) => rule.name === name))
+                throw new AwsError('ResourceNotFoundException', `No schedule rule ${name}`, 404);
+              sendJson(res, 200, { event: schedules.run(name) });
+              return;
+            }
             throw new AwsError('NotFound', `No local route ${route}`, 404);
+          }
         }
       },
       s3: (req, res, url, requestId) => s3.handle(req, res, url, requestId),
@@ -393,6 +465,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       functions: runtime,
       images,
       queues,
+      schedules,
       faults,
       async stop() {
         server.closeAllConnections();

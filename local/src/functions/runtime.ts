@@ -1,7 +1,9 @@
 // Lambda for the stage functions: each handler bundled once with esbuild (cached under the stack folder), run
 // in its own warm child process with the environment of its serverless.yml, one invocation at a time per
 // process like a Lambda execution environment, with the function's timeout. Asynchronous invocations
-// (EventBridge targets) are retried on error like Lambda, bounded and with short local delays.
+// (EventBridge targets, schedules) are retried on error like Lambda, bounded, with delays on the stack's time
+// scale; an event whose retries are exhausted, or that grew older than the function's maximum event age, goes
+// to the function's on-failure destination in Lambda's record shape.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
@@ -22,7 +24,7 @@ export interface InvocationError {
 export type InvocationResult = { ok: true; value: unknown } | { ok: false; error: InvocationError };
 
 export interface Trigger {
-  source: 'eventbridge' | 'sqs' | 's3' | 'direct';
+  source: 'eventbridge' | 'schedule' | 'sqs' | 's3' | 'direct';
   eventId?: string;
 }
 
@@ -58,6 +60,21 @@ interface FunctionState {
   log?: WriteStream;
 }
 
+/** What Lambda sends an on-failure destination for an asynchronous invocation it gives up on. */
+export interface AsyncFailureRecord {
+  version: '1.0';
+  timestamp: string;
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: 'RetriesExhausted' | 'EventAgeExceeded';
+    approximateInvokeCount: number;
+  };
+  requestPayload: unknown;
+  responseContext?: { statusCode: number; executedVersion: string; functionError: string };
+  responsePayload?: InvocationError;
+}
+
 export interface FunctionRuntimeOptions {
   dir: string;
   region: string;
@@ -67,6 +84,10 @@ export interface FunctionRuntimeOptions {
   tracker: ProcessTracker;
   /** Delay before the first retry of a failed asynchronous invocation; the second waits twice as long. */
   retryDelayMs: number;
+  /** Stack time per AWS time, for the functions' maximum event age. */
+  timeScale: number;
+  /** Receives the record of an asynchronous event that was given up on, when the function has a destination. */
+  onAsyncFailure?: (definition: FunctionDefinition, record: AsyncFailureRecord) => void;
 }
 
 const MAX_RECORDS = 5_000;
@@ -231,6 +252,8 @@ export class FunctionRuntime {
       execArgv: [],
     });
     this.options.tracker.add(child);
+    // The stack stopped while this environment was being started: it must not outlive the stack.
+    if (this.stopped) ProcessTracker.kill(child);
     const log = this.logOf(state);
     child.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
@@ -305,15 +328,23 @@ export class FunctionRuntime {
     throw new Error(`no execution environment for ${state.definition.name}`);
   }
 
-  /** A synchronous invocation (RequestResponse), as the SQS event source mapping makes. */
-  async invoke(name: string, event: unknown, trigger: Trigger, attempt = 1): Promise<InvocationResult> {
+  /**
+   * A synchronous invocation (RequestResponse), as the SQS event source mapping makes; the attempts of an
+   * asynchronous one share its request id, as on Lambda.
+   */
+  async invoke(
+    name: string,
+    event: unknown,
+    trigger: Trigger,
+    attempt = 1,
+    requestId: string = randomUUID(),
+  ): Promise<InvocationResult> {
     const state = this.functions.get(name);
     if (!state)
       return {
         ok: false,
         error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${name}` },
       };
-    const requestId = randomUUID();
     const start = new Date();
     let result: InvocationResult;
     let cold = false;
@@ -363,7 +394,7 @@ export class FunctionRuntime {
             context: {
               functionName: state.definition.functionName,
               functionVersion: '$LATEST',
-              invokedFunctionArn: `arn:aws:lambda:${this.options.region}:${this.options.account}:function:${state.definition.functionName}`,
+              invokedFunctionArn: this.functionArn(state.definition),
               memoryLimitInMB: String(state.definition.memorySize),
               awsRequestId: requestId,
               logGroupName: `/aws/lambda/${state.definition.functionName}`,
@@ -416,21 +447,68 @@ export class FunctionRuntime {
     return result;
   }
 
-  /** An asynchronous invocation (Event): on error, retried up to the function's maximumRetryAttempts (default 2). */
+  /**
+   * An asynchronous invocation (Event): on error, retried up to the function's maximumRetryAttempts (at most 2)
+   * while the event is younger than its maximum event age; then it goes to the on-failure destination.
+   */
   invokeAsync(name: string, event: unknown, trigger: Trigger): void {
     const state = this.functions.get(name);
     const retries = Math.min(state?.definition.maximumRetryAttempts ?? 2, 2);
+    const maxAgeMs = (state?.definition.maximumEventAge ?? 21_600) * 1000 * this.options.timeScale;
+    const queuedAt = Date.now();
+    const requestId = randomUUID();
+    const giveUp = (
+      condition: AsyncFailureRecord['requestContext']['condition'],
+      attempts: number,
+      error?: InvocationError,
+    ): void => {
+      if (!state) return;
+      this.options.logger.warn(
+        'lambda',
+        `${name} gave up on ${trigger.eventId ?? 'an event'} (${condition} after ${attempts} attempt(s))`,
+      );
+      this.options.onAsyncFailure?.(state.definition, {
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        requestContext: {
+          requestId,
+          functionArn: `${this.functionArn(state.definition)}:$LATEST`,
+          condition,
+          approximateInvokeCount: attempts,
+        },
+        requestPayload: event,
+        ...(error
+          ? {
+              responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+              responsePayload: error,
+            }
+          : {}),
+      });
+    };
     const attemptOnce = (attempt: number): void => {
       if (this.stopped) return;
-      void this.invoke(name, event, trigger, attempt).then((result) => {
-        if (result.ok || attempt > retries || this.stopped) return;
+      void this.invoke(name, event, trigger, attempt, requestId).then((result) => {
+        if (result.ok || this.stopped) return;
+        if (attempt > retries) {
+          giveUp('RetriesExhausted', attempt, result.error);
+          return;
+        }
+        const delay = this.options.retryDelayMs * attempt;
+        if (Date.now() + delay - queuedAt > maxAgeMs) {
+          giveUp('EventAgeExceeded', attempt, result.error);
+          return;
+        }
         const timer = setTimeout(() => {
           this.retryTimers.delete(timer);
           attemptOnce(attempt + 1);
-        }, this.options.retryDelayMs * attempt);
+        }, delay);
         this.retryTimers.add(timer);
       });
     };
     attemptOnce(1);
+  }
+
+  functionArn(definition: FunctionDefinition): string {
+    return `arn:aws:lambda:${this.options.region}:${this.options.account}:function:${definition.functionName}`;
   }
 }

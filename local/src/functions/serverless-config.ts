@@ -229,6 +229,7 @@ export interface FunctionEvent {
   s3?:
     | string
     | { bucket: unknown; event?: string; rules?: { prefix?: string; suffix?: string }[]; existing?: boolean };
+  schedule?: string | { rate: string | string[]; enabled?: boolean; input?: unknown; name?: string };
 }
 
 export interface FunctionDefinition {
@@ -243,6 +244,10 @@ export interface FunctionDefinition {
   timeoutSeconds: number;
   memorySize: number;
   maximumRetryAttempts: number;
+  /** How long Lambda keeps an asynchronous event, retries included, in seconds (AWS: 60-21600, default 21600). */
+  maximumEventAge: number;
+  /** ARN (or CloudFormation expression) of the on-failure destination of asynchronous invocations. */
+  onFailure?: unknown;
   reservedConcurrency?: number;
   events: FunctionEvent[];
 }
@@ -253,6 +258,13 @@ export interface ServiceDefinition {
   functions: FunctionDefinition[];
   resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
   outputs: Record<string, { Value?: unknown; Export?: { Name?: unknown } }>;
+}
+
+/** `destinations.onFailure` as the framework takes it: an ARN, or `{type, arn}`. */
+function onFailureOf(destinations: unknown): unknown {
+  const onFailure = (destinations as { onFailure?: unknown } | undefined)?.onFailure;
+  if (typeof onFailure === 'object' && onFailure !== null && 'arn' in onFailure) return onFailure.arn;
+  return onFailure;
 }
 
 export function loadService(serviceDir: string, context: ResolveContext): ServiceDefinition {
@@ -283,6 +295,8 @@ export function loadService(serviceDir: string, context: ResolveContext): Servic
         timeoutSeconds: Number(fn.timeout ?? provider.timeout ?? 6),
         memorySize: Number(fn.memorySize ?? provider.memorySize ?? 1024),
         maximumRetryAttempts: Number(fn.maximumRetryAttempts ?? 2),
+        maximumEventAge: Number(fn.maximumEventAge ?? 21_600),
+        onFailure: onFailureOf(fn.destinations),
         reservedConcurrency:
           fn.reservedConcurrency === undefined ? undefined : Number(fn.reservedConcurrency),
         events: ((fn.events ?? []) as FunctionEvent[]).filter(

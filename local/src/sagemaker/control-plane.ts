@@ -65,6 +65,8 @@ const EVENT_ENDPOINT_STATUS: Record<string, string> = {
   Failed: 'FAILED',
 };
 
+const MAX_CALLS = 20_000;
+
 const notFound = (message: string): AwsError => new AwsError('ValidationException', message);
 
 export class SageMakerControlPlane {
@@ -75,6 +77,8 @@ export class SageMakerControlPlane {
   readonly models = new Map<string, SimpleResource>();
   readonly endpointConfigs = new Map<string, SimpleResource>();
   readonly endpoints = new Map<string, Endpoint>();
+  /** Every operation served over HTTP, in order (the stack's own set-up calls are not in it). */
+  readonly calls: { operation: string; at: number; error?: string }[] = [];
   private readonly tags = new Map<string, Tag[]>();
   private readonly clientTokens = new Map<string, string>();
   private readonly running = new Set<Promise<unknown>>();
@@ -124,9 +128,18 @@ export class SageMakerControlPlane {
         `The local SageMaker does not implement ${target.slice(0, 200) || 'this operation'}`,
       );
     }
-    const fault = this.faults.sageMakerFault(operation, input as Input);
-    if (fault) throw fault;
-    const output = await handler(input as Input);
+    const call: (typeof this.calls)[number] = { operation, at: Date.now() };
+    this.calls.push(call);
+    if (this.calls.length > MAX_CALLS) this.calls.splice(0, this.calls.length - MAX_CALLS);
+    let output: Input;
+    try {
+      const fault = this.faults.sageMakerFault(operation, input as Input);
+      if (fault) throw fault;
+      output = await handler(input as Input);
+    } catch (error) {
+      call.error = error instanceof AwsError ? error.code : String(error);
+      throw error;
+    }
     sendJson(res, 200, output, { 'x-amzn-requestid': requestId }, 'application/x-amz-json-1.1');
   }
 
@@ -869,10 +882,12 @@ export class SageMakerControlPlane {
     this.endpoints.set(name, endpoint);
     this.setTags(arn, input.Tags);
     this.endpointChanged(endpoint);
+    const settle = this.settleAfter(this.context.endpointDeployMs);
     this.track(
       deploy(this.context, name, config.request, this.modelsByName()).then(
-        (deployment) => {
-          if (this.endpoints.get(name) !== endpoint) {
+        async (deployment) => {
+          await settle();
+          if (this.endpoints.get(name) !== endpoint || this.stopping.signal.aborted) {
             void stopDeployment(deployment);
             return;
           }
@@ -881,7 +896,8 @@ export class SageMakerControlPlane {
           endpoint.lastModifiedTime = new Date();
           this.endpointChanged(endpoint);
         },
-        (error: Error) => {
+        async (error: Error) => {
+          await settle();
           endpoint.status = 'Failed';
           endpoint.failureReason = error.message.slice(0, 1024);
           endpoint.lastModifiedTime = new Date();
@@ -903,15 +919,19 @@ export class SageMakerControlPlane {
     endpoint.pendingConfigName = configName;
     endpoint.lastModifiedTime = new Date();
     this.endpointChanged(endpoint);
-    // Injected faults: an update that takes a while (AWS's take minutes), a new fleet that fails /ping
-    const settleAt = Date.now() + this.faults.updatingHoldMs(endpoint.name);
-    const settle = (): Promise<void> =>
-      sleep(Math.max(0, settleAt - Date.now()), undefined, { signal: this.stopping.signal }).catch(() => {});
+    // AWS's update takes minutes (the time scale), or longer (an injected fault); a new fleet may fail /ping
+    const settle = this.settleAfter(
+      Math.max(this.context.endpointDeployMs, this.faults.updatingHoldMs(endpoint.name)),
+    );
     const failPing = this.faults.failPingOnUpdate(endpoint.name);
     this.track(
       deploy(this.context, endpoint.name, config.request, this.modelsByName(), { failPing }).then(
         async (deployment) => {
           await settle();
+          if (this.stopping.signal.aborted) {
+            await stopDeployment(deployment);
+            return;
+          }
           const old = endpoint.live;
           endpoint.live = deployment;
           endpoint.configName = configName;
@@ -935,6 +955,13 @@ export class SageMakerControlPlane {
       ),
     );
     return { EndpointArn: endpoint.arn };
+  }
+
+  /** A wait that ends `ms` after now (not after its own call), or when the stack stops. */
+  private settleAfter(ms: number): () => Promise<void> {
+    const settleAt = Date.now() + ms;
+    return () =>
+      sleep(Math.max(0, settleAt - Date.now()), undefined, { signal: this.stopping.signal }).catch(() => {});
   }
 
   private productionVariants(

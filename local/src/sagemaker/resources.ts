@@ -19,6 +19,8 @@ export interface ServiceContext {
   logger: StackLogger;
   /** How long a serving process may take to answer GET /ping with 200. */
   endpointStartTimeoutMs: number;
+  /** How long an endpoint creation or update takes at least, in stack time (AWS's minutes, scaled); 0: as fast as it starts. */
+  endpointDeployMs: number;
 }
 
 export type Input = Record<string, unknown>;

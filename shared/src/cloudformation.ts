@@ -23,9 +23,15 @@ export interface PolicyStatement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-/** The template `serverless package` wrote in `serviceDir/.serverless`, or a clear error to package first. */
-export function readPackagedTemplate(serviceDir: string): CfnTemplate {
-  const path = join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json');
+/**
+ * The template `serverless package` wrote in `serviceDir/.serverless` (or in `packageDir`, for
+ * `serverless package --package <dir>`), or a clear error to package first.
+ */
+export function readPackagedTemplate(
+  serviceDir: string,
+  packageDir = join(serviceDir, '.serverless'),
+): CfnTemplate {
+  const path = join(packageDir, 'cloudformation-template-update-stack.json');
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
   } catch (error) {

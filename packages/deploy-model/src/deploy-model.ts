@@ -1,9 +1,11 @@
 /**
- * deploy-model's business function. Whatever the approval event says, the endpoint should serve the newest
- * Approved package of the group: the function compares that with what the endpoint serves and, when they
- * differ, creates the version's model and endpoint config, then creates the endpoint or updates it blue/green.
- * So a Rejected event for the live version rolls back to the newest still-Approved one, an Approved event
- * for an older version never downgrades, and a redelivered event finds the work done or under way.
+ * deploy-model's business function, a reconciler: whatever triggered it (a registry event, its endpoint
+ * settling, or the schedule), the endpoint should serve the newest Approved package of the group. The function
+ * compares that with what the endpoint serves and, when they differ, creates the version's model and endpoint
+ * config, then creates the endpoint or updates it blue/green. So a Rejected event for the live version rolls back
+ * to the newest still-Approved one, an Approved event for an older version never downgrades, a redelivered event
+ * finds the work done or under way, and an approval that arrives while the endpoint is busy is not lost: the
+ * run is a no-op, and the endpoint's settle event (or the schedule) reconciles again once it can act.
  */
 import {
   CreateEndpointCommand,
@@ -19,7 +21,11 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { DeployModelConfig } from '@sagemaker-pipeline/shared/config';
 import { awsErrorName, RetryableError } from '@sagemaker-pipeline/shared/errors';
-import type { ModelPackageStateChangeEvent } from '@sagemaker-pipeline/shared/events';
+import type {
+  EndpointStateChangeEvent,
+  ModelPackageStateChangeEvent,
+  ScheduledEvent,
+} from '@sagemaker-pipeline/shared/events';
 import {
   createEndpointConfigRequest,
   createEndpointRequest,
@@ -36,11 +42,14 @@ export interface Deps {
   config: DeployModelConfig;
 }
 
-/** The event that asked for the deployment, echoed in every result for the record. */
-export interface Trigger {
-  modelPackageArn: string;
-  approvalStatus: string;
-}
+/** What deploy-model runs on: a registry event, its endpoint's settle event, or its schedule. */
+export type DeployModelEvent = ModelPackageStateChangeEvent | EndpointStateChangeEvent | ScheduledEvent;
+
+/** What asked for this reconciliation, echoed in every result for the record. */
+export type Trigger =
+  | { modelPackageArn: string; approvalStatus: string }
+  | { endpointStatus: string; endpointConfigName?: string | undefined }
+  | { schedule: string };
 
 /** What the endpoint should serve. */
 export interface Target {
@@ -56,6 +65,8 @@ export type DeployModelResult =
   | { status: 'nothing-to-deploy'; reason: string; endpointName: string; trigger: Trigger }
   | (Target & { status: 'already-serving' })
   | (Target & { status: 'already-deploying'; endpointStatus: string })
+  /** The endpoint cannot take an update now; its settle event or the schedule reconciles again. */
+  | (Target & { status: 'busy'; endpointStatus: string; reason: string })
   | (Target & {
       status: 'deploying';
       /** create: no endpoint yet; update: blue/green; replace-failed: the Failed endpoint is recreated. */
@@ -68,7 +79,7 @@ export type DeployModelResult =
       previousFailureReason?: string;
     });
 
-/** Statuses in which SageMaker refuses an update; the event is retried once the endpoint settles. */
+/** Statuses in which SageMaker refuses an update: the run is a no-op, the endpoint's settle event comes later. */
 const BUSY_STATUSES = new Set([
   'Creating',
   'Updating',
@@ -77,6 +88,9 @@ const BUSY_STATUSES = new Set([
   'Deleting',
   'OutOfService',
 ]);
+
+/** Endpoint statuses of a settle event (the event spells IN_SERVICE what the API spells InService). */
+const SETTLED_EVENT_STATUSES = new Set(['IN_SERVICE', 'FAILED', 'UPDATE_ROLLBACK_FAILED']);
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -109,6 +123,16 @@ async function createOnce(create: () => Promise<unknown>): Promise<boolean> {
 }
 
 /** The newest Approved version of the group, described, or undefined when the group has none. */
+/** The no-op result for an endpoint that cannot take the deployment now. */
+function busy(target: Target, endpointStatus: string, why: string, model: DesiredModel): DeployModelResult {
+  return {
+    ...target,
+    status: 'busy',
+    endpointStatus,
+    reason: `${why}; version ${model.version} of ${model.groupName} is deployed when it settles (its state change event, or the reconcile schedule)`,
+  };
+}
+
 export async function newestApprovedModel(
   sagemaker: SageMakerClient,
   groupName: string,
@@ -145,41 +169,65 @@ async function describeEndpoint(
   }
 }
 
-async function createEndpoint(
+/** Creates the endpoint; false when one of that name exists already (created meanwhile, or still deleting). */
+function createEndpoint(
   sagemaker: SageMakerClient,
   config: DeployModelConfig,
   model: DesiredModel,
-  whenExisting: string,
-): Promise<void> {
-  try {
-    await sagemaker.send(new CreateEndpointCommand(createEndpointRequest(config, model)));
-  } catch (error) {
-    if (isAlreadyExisting(error)) throw new RetryableError(whenExisting);
-    throw error;
+): Promise<boolean> {
+  return createOnce(() => sagemaker.send(new CreateEndpointCommand(createEndpointRequest(config, model))));
+}
+
+/**
+ * Why this event asks for a reconciliation, or why it does not (another group or endpoint, a package pending
+ * manual approval, an endpoint that has not settled yet).
+ */
+export function triggerOf(
+  event: DeployModelEvent,
+  config: DeployModelConfig,
+): { trigger: Trigger } | { skip: string } {
+  switch (event['detail-type']) {
+    case 'SageMaker Model Package State Change': {
+      const { detail } = event;
+      if (detail.ModelPackageGroupName !== config.MODEL_REGISTRY_NAME) {
+        return {
+          skip: `model package group ${detail.ModelPackageGroupName}; this pipeline deploys ${config.MODEL_REGISTRY_NAME}`,
+        };
+      }
+      if (detail.ModelApprovalStatus === 'PendingManualApproval') {
+        return {
+          skip: `model package ${detail.ModelPackageArn} is pending manual approval, which changes no deployment`,
+        };
+      }
+      return {
+        trigger: { modelPackageArn: detail.ModelPackageArn, approvalStatus: detail.ModelApprovalStatus },
+      };
+    }
+    case 'SageMaker Endpoint State Change': {
+      const { detail } = event;
+      if (detail.EndpointName !== config.ENDPOINT_NAME) {
+        return { skip: `endpoint ${detail.EndpointName}; this pipeline deploys ${config.ENDPOINT_NAME}` };
+      }
+      if (!SETTLED_EVENT_STATUSES.has(detail.EndpointStatus)) {
+        return { skip: `endpoint ${detail.EndpointName} is ${detail.EndpointStatus}, not settled` };
+      }
+      return {
+        trigger: { endpointStatus: detail.EndpointStatus, endpointConfigName: detail.EndpointConfigName },
+      };
+    }
+    case 'Scheduled Event':
+      return { trigger: { schedule: event.resources[0] ?? 'schedule' } };
   }
 }
 
-export async function deployModel(
-  event: ModelPackageStateChangeEvent,
-  { sagemaker, config }: Deps,
-): Promise<DeployModelResult> {
-  const { detail } = event;
-  if (detail.ModelPackageGroupName !== config.MODEL_REGISTRY_NAME) {
-    return {
-      status: 'skipped',
-      reason: `model package group ${detail.ModelPackageGroupName}; this pipeline deploys ${config.MODEL_REGISTRY_NAME}`,
-    };
-  }
-  if (detail.ModelApprovalStatus === 'PendingManualApproval') {
-    return {
-      status: 'skipped',
-      reason: `model package ${detail.ModelPackageArn} is pending manual approval, which changes no deployment`,
-    };
-  }
-  const trigger: Trigger = {
-    modelPackageArn: detail.ModelPackageArn,
-    approvalStatus: detail.ModelApprovalStatus,
-  };
+export async function deployModel(event: DeployModelEvent, deps: Deps): Promise<DeployModelResult> {
+  const why = triggerOf(event, deps.config);
+  if ('skip' in why) return { status: 'skipped', reason: why.skip };
+  return reconcile(why.trigger, deps);
+}
+
+/** Makes the endpoint serve the newest Approved package, or says why it already does or cannot now. */
+export async function reconcile(trigger: Trigger, { sagemaker, config }: Deps): Promise<DeployModelResult> {
   const endpointName = config.ENDPOINT_NAME;
 
   const model = await newestApprovedModel(sagemaker, config.MODEL_REGISTRY_NAME);
@@ -213,8 +261,11 @@ export async function deployModel(
       return { ...target, status: 'already-deploying', endpointStatus: status };
     }
     if (status && BUSY_STATUSES.has(status)) {
-      throw new RetryableError(
-        `Endpoint ${endpointName} is ${status}${deploying ? ` (deploying ${deploying})` : ''}; version ${model.version} of ${model.groupName} is deployed when it settles`,
+      return busy(
+        target,
+        status,
+        `endpoint ${endpointName} is ${status}${deploying ? ` (deploying ${deploying})` : ''}`,
+        model,
       );
     }
   }
@@ -228,12 +279,9 @@ export async function deployModel(
   const deployed = { ...target, modelName: modelName(config.PIPELINE_NAME, model), created };
 
   if (!endpoint) {
-    await createEndpoint(
-      sagemaker,
-      config,
-      model,
-      `Endpoint ${endpointName} appeared while it was being created; retrying to compare it with version ${model.version}`,
-    );
+    if (!(await createEndpoint(sagemaker, config, model))) {
+      return busy(target, 'Creating', `endpoint ${endpointName} was created by another run meanwhile`, model);
+    }
     return { ...deployed, status: 'deploying', action: 'create' };
   }
 
@@ -243,18 +291,20 @@ export async function deployModel(
   };
   if (status === 'Failed') {
     // A Failed endpoint cannot be updated: it is deleted and created again on the desired config. Deletion
-    // is asynchronous on AWS, so the create may find it still there; the retry then creates it.
+    // is asynchronous on AWS, so the create may find it still there; the schedule's next run then creates it.
     try {
       await sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpointName }));
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    await createEndpoint(
-      sagemaker,
-      config,
-      model,
-      `Endpoint ${endpointName} was Failed (${endpoint.FailureReason ?? 'no reason given'}); it is being deleted and is created again on retry`,
-    );
+    if (!(await createEndpoint(sagemaker, config, model))) {
+      return busy(
+        target,
+        'Deleting',
+        `endpoint ${endpointName} was Failed (${endpoint.FailureReason ?? 'no reason given'}) and is still being deleted`,
+        model,
+      );
+    }
     return { ...deployed, ...previous, status: 'deploying', action: 'replace-failed' };
   }
 
@@ -268,8 +318,11 @@ export async function deployModel(
     );
   } catch (error) {
     if (awsErrorName(error) === 'ValidationException' && /in-progress/i.test(messageOf(error))) {
-      throw new RetryableError(
-        `Endpoint ${endpointName} started another deployment meanwhile (${messageOf(error)}); retrying`,
+      return busy(
+        target,
+        'Updating',
+        `endpoint ${endpointName} started another deployment meanwhile (${messageOf(error)})`,
+        model,
       );
     }
     throw error;

@@ -1,12 +1,17 @@
 /**
  * The deployed Lambda handler: configuration and clients at cold start, the shared middy stack around
- * `deployModel`.
+ * `deployModel`. Three kinds of event run it: the registry's, its endpoint's settle events and its schedule.
  */
 import { createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
 import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
-import { ModelPackageStateChangeEventSchema } from '@sagemaker-pipeline/shared/events';
+import {
+  EndpointStateChangeEventSchema,
+  ModelPackageStateChangeEventSchema,
+  oneOfEvents,
+  ScheduledEventSchema,
+} from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
-import { type DeployModelResult, deployModel } from './deploy-model.js';
+import { type DeployModelEvent, type DeployModelResult, deployModel } from './deploy-model.js';
 import { STAGE } from './requests.js';
 
 const config = loadConfig(deployModelEnv);
@@ -41,18 +46,41 @@ function logResult(result: DeployModelResult): void {
         `Endpoint ${result.endpointName} is already deploying version ${result.modelPackageVersion}`,
         { result },
       );
+      return;
+    case 'busy':
+      logger.info(`Endpoint ${result.endpointName} is ${result.endpointStatus}: nothing to do now`, {
+        result,
+      });
+  }
+}
+
+const DeployModelEventSchema = oneOfEvents([
+  ModelPackageStateChangeEventSchema,
+  EndpointStateChangeEventSchema,
+  ScheduledEventSchema,
+]);
+
+/** The keys that tie this invocation's log lines to its event. */
+function correlationKeys(event: DeployModelEvent): Record<string, unknown> {
+  const keys = { eventId: event.id, endpointName: config.ENDPOINT_NAME };
+  switch (event['detail-type']) {
+    case 'SageMaker Model Package State Change':
+      return {
+        ...keys,
+        modelPackageArn: event.detail.ModelPackageArn,
+        modelApprovalStatus: event.detail.ModelApprovalStatus,
+      };
+    case 'SageMaker Endpoint State Change':
+      return { ...keys, endpointStatus: event.detail.EndpointStatus };
+    case 'Scheduled Event':
+      return { ...keys, schedule: event.resources[0] };
   }
 }
 
 export const main = createStageHandler({
-  schema: ModelPackageStateChangeEventSchema,
+  schema: DeployModelEventSchema,
   logger,
-  correlationKeys: (event) => ({
-    eventId: event.id,
-    modelPackageArn: event.detail.ModelPackageArn,
-    modelApprovalStatus: event.detail.ModelApprovalStatus,
-    endpointName: config.ENDPOINT_NAME,
-  }),
+  correlationKeys,
   handler: async (event) => {
     const result = await deployModel(event, { sagemaker, config });
     logResult(result);

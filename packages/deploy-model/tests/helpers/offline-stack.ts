@@ -139,3 +139,19 @@ export async function servedVersion(t: OfflineStack, name: string): Promise<stri
   );
   return (JSON.parse(new TextDecoder().decode(response.Body)) as { version: string }).version;
 }
+
+/** Polls `read` every 100 ms until `done` holds for its value, for at most `timeoutMs`; returns that value. */
+export async function waitFor<T>(
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (done(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+}

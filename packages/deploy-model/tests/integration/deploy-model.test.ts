@@ -1,7 +1,11 @@
 // deployModel against the offline stack: real SDK clients, a registry with real versions and endpoints
 // served by local processes; then the same through the rule and environment of this serverless.yml.
 import { fileURLToPath } from 'node:url';
-import { UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  ListModelPackagesCommand,
+  UpdateModelPackageCommand,
+} from '@aws-sdk/client-sagemaker';
 import { jest } from '@jest/globals';
 import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
 import { deployModel } from '../../src/deploy-model.js';
@@ -13,9 +17,10 @@ import {
   servedVersion,
   settledEndpoint,
   startOfflineStack,
+  waitFor,
 } from '../helpers/offline-stack.js';
 
-jest.setTimeout(20_000);
+jest.setTimeout(60_000);
 
 describe('Integration: deployModel against the offline stack', () => {
   const config = loadConfig(deployModelEnv);
@@ -107,17 +112,117 @@ describe('Integration: the deployed handler on the offline stack', () => {
 
     expect(endpoint.EndpointStatus).toBe('InService');
     expect(await servedVersion(t, 'mlpipe-local')).toBe('7');
-    const invocations = t.stack.functions.invocations.filter((call) => call.function === 'deployModel');
-    expect(invocations).toEqual([
-      expect.objectContaining({
-        trigger: 'eventbridge',
-        status: 'success',
-        result: expect.objectContaining({
-          status: 'deploying',
-          action: 'create',
-          endpointName: 'mlpipe-local',
+    // The registry's event created it; its settle event (IN_SERVICE) then found it serving.
+    const invocations = await waitFor(
+      () => t.stack.functions.invocations.filter((call) => call.function === 'deployModel'),
+      (calls) => calls.length >= 2,
+    );
+    expect(invocations.map((call) => [call.trigger, call.status, call.result])).toEqual([
+      [
+        'eventbridge',
+        'success',
+        expect.objectContaining({ status: 'deploying', action: 'create', endpointName: 'mlpipe-local' }),
+      ],
+      [
+        'eventbridge',
+        'success',
+        expect.objectContaining({
+          status: 'already-serving',
+          trigger: expect.objectContaining({ endpointStatus: 'IN_SERVICE' }),
         }),
-      }),
+      ],
     ]);
+  });
+});
+
+describe("Integration: convergence in AWS's time, approvals and rejections while the endpoint is updating", () => {
+  // At a time scale of 0.005 an endpoint creation or update takes 2.4 s (8 minutes on AWS), Lambda retries a
+  // failed event after 0.3 s and 0.6 s (1 and 2 minutes): every update outlasts the whole retry window.
+  const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
+  const endpointName = 'mlpipe-local';
+  let t: OfflineStack;
+  const arns = new Map<string, string>();
+  const approve = async (version: string) => arns.set(version, await registerApproved(t, version));
+  const reject = (version: string) =>
+    t.sagemaker.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: arns.get(version), ModelApprovalStatus: 'Rejected' }),
+    );
+  const updates = () =>
+    t.stack.sagemaker.calls.filter((call) => call.operation === 'UpdateEndpoint' && !call.error);
+  const updating = () =>
+    waitFor(
+      () => t.sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName })),
+      (endpoint) => endpoint.EndpointStatus === 'Updating',
+    );
+  /** The endpoint InService on `version` (its container answers with it), however many settles that takes. */
+  const serving = (version: string) =>
+    waitFor(
+      async () => {
+        const endpoint = await t.sagemaker
+          .send(new DescribeEndpointCommand({ EndpointName: endpointName }))
+          .catch(() => undefined);
+        const status = endpoint?.EndpointStatus ?? 'not created yet';
+        return status === 'InService' ? servedVersion(t, endpointName) : status;
+      },
+      (served) => served === version,
+      30_000,
+    );
+  const failedDeployInvocations = () =>
+    t.stack.functions.invocations.filter((call) => call.function === 'deployModel' && call.status === 'error');
+
+  beforeAll(async () => {
+    t = await startOfflineStack('mlpipe-local', { services: [serviceDir], env: {}, timeScale: 0.005 });
+    await approve('1');
+    await serving('1');
+  });
+  afterAll(() => t?.stop());
+
+  it('approve v2, then v3 and v4 while v2 deploys: ends serving v4, with one update after v2s', async () => {
+    const before = updates().length;
+    await approve('2');
+    await updating();
+    await approve('3');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await approve('4');
+
+    await serving('4');
+
+    const sinceV2 = updates().slice(before);
+    expect(sinceV2.length).toBeGreaterThanOrEqual(2); // v2's, then the catch-up
+    expect(sinceV2.length - 1).toBeLessThanOrEqual(2);
+    const busy = t.stack.functions.invocations.filter(
+      (call) => call.function === 'deployModel' && (call.result as { status?: string })?.status === 'busy',
+    );
+    expect(busy.length).toBeGreaterThanOrEqual(2); // v3's and v4's approvals found the endpoint Updating
+    expect(failedDeployInvocations()).toEqual([]);
+  });
+
+  it('rejecting the live version while an update is under way ends on the update, the newest Approved', async () => {
+    await approve('5');
+    await updating();
+    await reject('4');
+
+    await serving('5');
+    expect(failedDeployInvocations()).toEqual([]);
+  });
+
+  it('rejecting the version being deployed and the live one ends on the newest still Approved (v3)', async () => {
+    await approve('6');
+    await updating();
+    await reject('6');
+    await reject('5');
+
+    await serving('3');
+    const newest = await t.sagemaker.send(
+      new ListModelPackagesCommand({
+        ModelPackageGroupName: 'mlpipe-local',
+        ModelApprovalStatus: 'Approved',
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: 1,
+      }),
+    );
+    expect(newest.ModelPackageSummaryList?.[0]?.ModelPackageArn).toBe(arns.get('3'));
+    expect(failedDeployInvocations()).toEqual([]);
   });
 });

@@ -15,15 +15,18 @@ import {
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
-import { isRetryable, RetryableError, TerminalError } from '@sagemaker-pipeline/shared/errors';
+import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import {
+  type EndpointStateChangeEvent,
+  EndpointStateChangeEventSchema,
   type ModelPackageStateChangeEvent,
   ModelPackageStateChangeEventSchema,
+  ScheduledEventSchema,
 } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
-import { deployModel } from '../../src/deploy-model.js';
+import { type DeployModelEvent, deployModel } from '../../src/deploy-model.js';
 import { endpointConfigName, modelName } from '../../src/requests.js';
 import { sampleEvent } from '../events.js';
 
@@ -47,6 +50,18 @@ const configOf = (version: number, settings = config) =>
 
 const sample = (file: string): ModelPackageStateChangeEvent =>
   v.parse(ModelPackageStateChangeEventSchema, sampleEvent(file));
+
+/** The endpoint's settle event (the sample: mlpipe-dev IN_SERVICE on version 2's config), with `detail` on top. */
+function endpointEvent(detail: Record<string, unknown> = {}): DeployModelEvent {
+  const event = sampleEvent<EndpointStateChangeEvent>('endpoint-in-service.json');
+  return v.parse(EndpointStateChangeEventSchema, {
+    ...event,
+    detail: { ...event.detail, EndpointConfigName: configOf(2), ...detail },
+  });
+}
+
+const scheduledEvent = (): DeployModelEvent =>
+  v.parse(ScheduledEventSchema, sampleEvent('scheduled-reconcile.json'));
 
 /** The Approved sample event (version 2 of the group), for another version. */
 function packageEvent(version = 2): ModelPackageStateChangeEvent {
@@ -509,20 +524,28 @@ describe('Function: deployModel', () => {
     ['RollingBack', endpoint('RollingBack', 'mlpipe-dev-endpoint-config-000000000001')],
     ['Deleting', endpoint('Deleting', 'mlpipe-dev-endpoint-config-000000000001')],
     ['OutOfService', endpoint('OutOfService', 'mlpipe-dev-endpoint-config-000000000001')],
-  ])('throws a retryable error and changes nothing while the endpoint is %s', async (status, busy) => {
-    newestApproved(2);
-    sagemaker.on(DescribeEndpointCommand).resolves(busy);
+  ])(
+    'changes nothing and reports the endpoint busy, not an error to retry, while it is %s',
+    async (status, busy) => {
+      newestApproved(2);
+      sagemaker.on(DescribeEndpointCommand).resolves(busy);
 
-    const error = await deployModel(packageEvent(2), deps).catch((caught: unknown) => caught);
+      const result = await deployModel(packageEvent(2), deps);
 
-    expect(error).toBeInstanceOf(RetryableError);
-    expect(isRetryable(error)).toBe(true);
-    expect((error as Error).message).toContain(`Endpoint mlpipe-dev is ${status}`);
-    expect(sagemaker).not.toHaveReceivedCommand(CreateModelCommand);
-    expect(sagemaker).not.toHaveReceivedCommand(CreateEndpointConfigCommand);
-    expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointCommand);
-    expect(sagemaker).not.toHaveReceivedCommand(CreateEndpointCommand);
-  });
+      expect(result).toMatchObject({
+        status: 'busy',
+        endpointStatus: status,
+        modelPackageVersion: 2,
+        endpointConfigName: configOf(2),
+        reason: expect.stringContaining(`endpoint mlpipe-dev is ${status}`),
+      });
+      expect((result as { reason: string }).reason).toMatch(/deployed when it settles/);
+      expect(sagemaker).not.toHaveReceivedCommand(CreateModelCommand);
+      expect(sagemaker).not.toHaveReceivedCommand(CreateEndpointConfigCommand);
+      expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointCommand);
+      expect(sagemaker).not.toHaveReceivedCommand(CreateEndpointCommand);
+    },
+  );
 
   it('replaces a Failed endpoint: reports its failure reason, deletes it and creates it on the desired version', async () => {
     newestApproved(2);
@@ -557,7 +580,7 @@ describe('Function: deployModel', () => {
     });
   });
 
-  it('retries the creation when AWS is still deleting the Failed endpoint, naming its failure reason', async () => {
+  it('reports the endpoint busy when AWS is still deleting the Failed endpoint, naming its failure reason', async () => {
     newestApproved(2);
     sagemaker
       .on(DescribeEndpointCommand)
@@ -566,33 +589,108 @@ describe('Function: deployModel', () => {
       .on(CreateEndpointCommand)
       .rejects(awsError('ValidationException', `Cannot create already existing endpoint "${endpointArn}".`));
 
-    const error = await deployModel(packageEvent(2), deps).catch((caught: unknown) => caught);
+    const result = await deployModel(packageEvent(2), deps);
 
-    expect(error).toBeInstanceOf(RetryableError);
-    expect((error as Error).message).toMatch(
-      /Endpoint mlpipe-dev was Failed \(CapacityError: no ml.m5.large capacity\).*created again on retry/,
+    expect(result).toMatchObject({ status: 'busy', endpointStatus: 'Deleting' });
+    expect((result as { reason: string }).reason).toMatch(
+      /endpoint mlpipe-dev was Failed \(CapacityError: no ml.m5.large capacity\) and is still being deleted/,
     );
     expect(sagemaker).toHaveReceivedCommandTimes(DeleteEndpointCommand, 1);
   });
 
-  it('retries when another deployment started between the check and the update', async () => {
+  it('reports the endpoint busy when another deployment started between the check and the update', async () => {
     newestApproved(2);
     sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', configOf(1)));
     sagemaker
       .on(UpdateEndpointCommand)
       .rejects(awsError('ValidationException', `Cannot update in-progress endpoint "${endpointArn}".`));
 
-    await expect(deployModel(packageEvent(2), deps)).rejects.toBeInstanceOf(RetryableError);
+    await expect(deployModel(packageEvent(2), deps)).resolves.toMatchObject({
+      status: 'busy',
+      endpointStatus: 'Updating',
+    });
   });
 
-  it('retries when the endpoint appeared between the check and its creation', async () => {
+  it('reports the endpoint busy when it appeared between the check and its creation', async () => {
     newestApproved(2);
     sagemaker.on(DescribeEndpointCommand).rejects(missingEndpoint());
     sagemaker
       .on(CreateEndpointCommand)
       .rejects(awsError('ValidationException', `Cannot create already existing endpoint "${endpointArn}".`));
 
-    await expect(deployModel(packageEvent(2), deps)).rejects.toBeInstanceOf(RetryableError);
+    await expect(deployModel(packageEvent(2), deps)).resolves.toMatchObject({
+      status: 'busy',
+      endpointStatus: 'Creating',
+    });
+  });
+
+  it.each([
+    ['IN_SERVICE', 'its update ended'],
+    ['FAILED', 'it failed'],
+    ['UPDATE_ROLLBACK_FAILED', 'its rollback failed'],
+  ])(
+    'reconciles when its endpoint settles %s (%s): the newest Approved version is deployed',
+    async (status) => {
+      newestApproved(3);
+      sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', configOf(2)));
+
+      const result = await deployModel(endpointEvent({ EndpointStatus: status }), deps);
+
+      expect(result).toMatchObject({
+        status: 'deploying',
+        action: 'update',
+        modelPackageVersion: 3,
+        trigger: { endpointStatus: status, endpointConfigName: configOf(2) },
+      });
+      expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointCommand, { EndpointConfigName: configOf(3) });
+    },
+  );
+
+  it.each([
+    [
+      'another endpoint',
+      { EndpointName: 'another-team-endpoint' },
+      /endpoint another-team-endpoint; this pipeline deploys mlpipe-dev/,
+    ],
+    [
+      'an endpoint that has not settled',
+      { EndpointStatus: 'UPDATING' },
+      /endpoint mlpipe-dev is UPDATING, not settled/,
+    ],
+  ])('skips the state change of %s and sends nothing', async (_label, detail, reason) => {
+    const result = await deployModel(endpointEvent(detail), deps);
+
+    expect(result).toEqual({ status: 'skipped', reason: expect.stringMatching(reason) });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('reconciles on its schedule: creates nothing when the endpoint serves the newest Approved version', async () => {
+    newestApproved(2);
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', configOf(2)));
+
+    const result = await deployModel(scheduledEvent(), deps);
+
+    expect(result).toMatchObject({
+      status: 'already-serving',
+      modelPackageVersion: 2,
+      trigger: { schedule: 'arn:aws:events:us-east-1:123456789012:rule/mlpipe-dev-deploy-model-reconcile' },
+    });
+    expect(sagemaker.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'ListModelPackagesCommand',
+      'DescribeModelPackageCommand',
+      'DescribeEndpointCommand',
+    ]);
+  });
+
+  it('reconciles on its schedule: deploys the newest Approved version that an event lost did not', async () => {
+    newestApproved(3);
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', configOf(2)));
+
+    await expect(deployModel(scheduledEvent(), deps)).resolves.toMatchObject({
+      status: 'deploying',
+      action: 'update',
+      modelPackageVersion: 3,
+    });
   });
 
   it('reports the endpoint update that was rolled back last time when it deploys again', async () => {

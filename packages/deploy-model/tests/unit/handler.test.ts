@@ -102,7 +102,7 @@ describe('Handler: deploy-model', () => {
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
-  it('rethrows while the endpoint is updating so that Lambda retries the event', async () => {
+  it('answers busy, without an error for Lambda to retry, while the endpoint is updating', async () => {
     registryWithVersion2();
     sagemaker.on(DescribeEndpointCommand).resolves({
       EndpointName: 'mlpipe-dev',
@@ -110,9 +110,40 @@ describe('Handler: deploy-model', () => {
       EndpointStatus: 'Updating',
     });
 
-    await expect(main(sampleEvent('model-package-approved.json'), context)).rejects.toThrow(
-      'Endpoint mlpipe-dev is Updating',
-    );
+    await expect(main(sampleEvent('model-package-approved.json'), context)).resolves.toMatchObject({
+      status: 'busy',
+      endpointStatus: 'Updating',
+      reason: expect.stringContaining('endpoint mlpipe-dev is Updating'),
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(CreateEndpointCommand);
+  });
+
+  it.each([
+    ['its endpoint settling', 'endpoint-in-service.json'],
+    ['its schedule', 'scheduled-reconcile.json'],
+  ])('reconciles on %s, parsed with that event kind', async (_label, file) => {
+    registryWithVersion2();
+    sagemaker.on(DescribeEndpointCommand).resolves({
+      EndpointName: 'mlpipe-dev',
+      EndpointConfigName: 'mlpipe-dev-endpoint-config-000000000001',
+      EndpointStatus: 'Creating',
+    });
+
+    await expect(main(sampleEvent(file), context)).resolves.toMatchObject({ status: 'busy' });
+  });
+
+  it('names the field of the event kind it recognised, or the detail-type it does not', async () => {
+    const settle = sampleEvent<{ detail: Record<string, unknown> }>('endpoint-in-service.json');
+    delete settle.detail.EndpointName;
+
+    await expect(main(settle, context)).resolves.toMatchObject({
+      status: 'invalid',
+      issues: [{ path: 'detail.EndpointName' }],
+    });
+    await expect(
+      main({ ...sampleEvent<object>('scheduled-reconcile.json'), 'detail-type': 'Object Created' }, context),
+    ).resolves.toMatchObject({ status: 'invalid', issues: [{ path: 'detail-type' }] });
+    expect(sagemaker.calls()).toHaveLength(0);
   });
 
   it('reports a package without an inference container as failed, without a retry', async () => {

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
@@ -87,14 +91,49 @@ describe('Template: deploy-model role', () => {
 });
 
 describe('Template: deploy-model function', () => {
-  it('routes only Approved and Rejected state changes of the pipeline group to the function', () => {
-    const rules = resourcesOfType(template, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    expect(rules[0]?.[1].Properties?.EventPattern).toEqual({
-      source: ['aws.sagemaker'],
-      'detail-type': ['SageMaker Model Package State Change'],
-      detail: { ModelPackageGroupName: ['mlpipe-dev'], ModelApprovalStatus: ['Approved', 'Rejected'] },
-    });
+  it('routes Approved and Rejected changes of the group, its endpoint settling, and a 15-minute schedule', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    expect(rules).toHaveLength(3);
+    expect(rules.map((rule) => rule?.EventPattern ?? rule?.ScheduleExpression)).toEqual([
+      'rate(15 minutes)',
+      {
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Package State Change'],
+        detail: { ModelPackageGroupName: ['mlpipe-dev'], ModelApprovalStatus: ['Approved', 'Rejected'] },
+      },
+      {
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Endpoint State Change'],
+        detail: {
+          EndpointName: ['mlpipe-dev'],
+          EndpointStatus: ['IN_SERVICE', 'FAILED', 'UPDATE_ROLLBACK_FAILED'],
+        },
+      },
+    ]);
+  });
+
+  it('has no schedule at all when it is off, and takes another rate as given', () => {
+    const packaged = (param: string) => {
+      const out = mkdtempSync(path.join(tmpdir(), 'deploy-model-schedule-'));
+      try {
+        execFileSync(
+          path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
+          ['package', '--stage', 'dev', '--param', param, '--package', out],
+          { cwd: serviceDir, stdio: 'pipe', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } },
+        );
+        const packagedTemplate = readPackagedTemplate(serviceDir, out);
+        return resourcesOfType(packagedTemplate, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    };
+
+    const off = packaged('reconcileSchedule=off');
+    const every5 = packaged('reconcileSchedule=rate(5 minutes)');
+
+    expect(off).toHaveLength(2);
+    expect(off.map((rule) => rule?.ScheduleExpression).filter(Boolean)).toEqual([]);
+    expect(every5.map((rule) => rule?.ScheduleExpression).filter(Boolean)).toEqual(['rate(5 minutes)']);
   });
 
   it('retries a failed event twice, then sends it to its own dead-letter queue', () => {

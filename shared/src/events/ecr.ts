@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { EventBridgeSchema } from './eventbridge.js';
-import { looseObject, object } from './json.js';
+import { looseObject, nullish, object } from './json.js';
 
 const imageDigest = v.pipe(v.string(), v.regex(/^sha256:[a-f0-9]{64}$/, 'must be a sha256 image digest'));
 
@@ -14,7 +14,7 @@ export const EcrImageActionEventSchema = object({
     result: v.picklist(['SUCCESS', 'FAILURE']),
     'repository-name': v.pipe(v.string(), v.minLength(1)),
     'image-digest': imageDigest,
-    'image-tag': v.optional(v.string()),
+    'image-tag': nullish(v.string()),
   }),
 });
 export type EcrImageActionEvent = v.InferOutput<typeof EcrImageActionEventSchema>;

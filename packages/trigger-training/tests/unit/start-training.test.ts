@@ -118,6 +118,25 @@ describe('Function: startTraining', () => {
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
+  it('starts the same job when the image tag is null, with no image-tag tag', async () => {
+    // Prepare
+    sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn' });
+    const untagged = sampleEvent<{ detail: Record<string, unknown> }>('ecr-push.json');
+    untagged.detail['image-tag'] = null;
+
+    // Act
+    const result = await startTraining(v.parse(EcrImageActionEventSchema, untagged), deps);
+    await startTraining(push(), deps);
+
+    // Assess
+    const [first, second] = sagemaker
+      .commandCalls(CreateTrainingJobCommand)
+      .map((call) => call.args[0].input);
+    expect(result.status).toBe('started');
+    expect(first?.TrainingJobName).toBe(second?.TrainingJobName);
+    expect(first?.Tags?.map((tag) => tag.Key)).not.toContain('image-tag');
+  });
+
   it('lets other SageMaker errors through for the handler to classify', async () => {
     const internal = Object.assign(new Error('We encountered an internal error.'), {
       name: 'InternalFailure',

@@ -286,3 +286,29 @@ describe('Schemas: required fields that are null', () => {
     expect(result.issues?.map((issue) => v.getDotPath(issue))).toContain(path);
   });
 });
+
+describe('Schemas: ECR actions and results', () => {
+  it.each([
+    ['action-type', 'UPDATE_STORAGE_CLASS'],
+    ['action-type', 'REPLICATE'],
+    ['result', 'IN_PROGRESS'],
+  ] as const)('accepts the %s %s, not known today, for the stage to skip', (field, value) => {
+    const event = withValueAt('ecr-image-push.json', `detail.${field}`, value);
+
+    const parsed = v.parse(EcrImageActionEventSchema, event);
+
+    expect(parsed.detail[field]).toBe(value);
+  });
+
+  it.each(['action-type', 'result'])('refuses an ECR %s that is missing or empty, naming it', (field) => {
+    for (const value of [undefined, '']) {
+      const event = fixture<{ detail: Json }>('ecr-image-push.json');
+      if (value === undefined) delete event.detail[field];
+      else event.detail[field] = value;
+
+      const result = v.safeParse(EcrImageActionEventSchema, event);
+
+      expect(result.issues?.map((issue) => v.getDotPath(issue))).toEqual([`detail.${field}`]);
+    }
+  });
+});

@@ -3,8 +3,9 @@
  *
  * Every generated case says what the wired handler must answer: `invalid`, with the fields one of which the
  * error must name, or `skipped`. No case is an event this pipeline acts on: each one breaks at least one
- * invariant (a missing or mistyped field, another source or detail type, a name SageMaker would refuse, another
- * pipeline, group, repository, bucket or prefix), so any AWS write it causes is a handler bug.
+ * invariant (a missing, null or mistyped required field, another source or detail type, a name SageMaker would
+ * refuse, another pipeline, group, repository, bucket or prefix, an ECR action it does not act on), so any AWS
+ * write it causes is a handler bug. A `null` in an optional field is noise: it changes no answer.
  *
  * The pipeline is the one of the suites' environment: `mlpipe-dev`, account 000000000000, us-east-1.
  */
@@ -265,6 +266,14 @@ export const mistyped = (path: readonly (string | number)[], ...accepted: JsonTy
 
 export const emptyString = (path: readonly (string | number)[]): Arbitrary<Mutation> =>
   fc.constant(mutation('empty-string', 'invalid', path, ''));
+
+/** `null` in one of these required fields: as invalid as a missing one. */
+export const nullRequired = (...paths: (readonly (string | number)[])[]): Arbitrary<Mutation> =>
+  fc.constantFrom(...paths).map((path) => mutation('null-required-field', 'invalid', path, null));
+
+/** `null` in one of these optional fields, as AWS may send it: read as absent, so no answer changes. */
+export const nullOptional = (...paths: (readonly (string | number)[])[]): Arbitrary<Mutation> =>
+  fc.constantFrom(...paths).map((path) => mutation('null-optional-field', 'skipped', path, null));
 
 /** A string outside an enum or literal: other words, other case, padding, anything. */
 export function otherWord(accepted: readonly string[], likely: readonly string[] = []): Arbitrary<string> {
@@ -671,6 +680,7 @@ export interface EventBridgeSpec {
 function envelopeBreakers(spec: EventBridgeSpec): Arbitrary<Mutation>[] {
   return [
     fc.constantFrom(...ENVELOPE_FIELDS, 'detail').chain((field) => missing([field])),
+    nullRequired(...[...ENVELOPE_FIELDS, 'detail'].map((field) => [field])),
     fc.constantFrom('version', 'id', 'account', 'region').chain((field) => mistyped([field], 'string')),
     setTo('bad-datetime', 'invalid', ['time'], fc.oneof(notIsoDateTime, valueNotOf('string'))),
     mistyped(['resources'], 'array'),
@@ -680,7 +690,7 @@ function envelopeBreakers(spec: EventBridgeSpec): Arbitrary<Mutation>[] {
       ['resources'],
       fc.array(valueNotOf('string'), { minLength: 1, maxLength: 3 }),
     ),
-    mistyped(['replay-name'], 'string'),
+    mistyped(['replay-name'], 'string', 'null'),
     setTo(
       'other-source',
       'invalid',
@@ -712,6 +722,7 @@ function envelopeBreakers(spec: EventBridgeSpec): Arbitrary<Mutation>[] {
 function envelopeNoise(spec: EventBridgeSpec): Arbitrary<Mutation>[] {
   return [
     setTo('noise', 'skipped', ['replay-name'], nastyString),
+    nullOptional(['replay-name']),
     setTo('noise', 'skipped', ['id'], nastyString),
     setTo('noise', 'skipped', ['resources'], fc.array(nastyString, { maxLength: 3 })),
     extraField([], [...ENVELOPE_FIELDS, 'detail', 'replay-name']),
@@ -719,12 +730,21 @@ function envelopeNoise(spec: EventBridgeSpec): Arbitrary<Mutation>[] {
   ];
 }
 
-function build(base: Envelope, mutations: readonly Mutation[]): BadEvent {
+const NOISE = ['noise', 'extra-field', 'null-optional-field'];
+
+const isUnder = (parent: readonly (string | number)[], path: readonly (string | number)[]) =>
+  path.length > parent.length && parent.every((key, index) => path[index] === key);
+
+function build(base: Envelope, all: readonly Mutation[]): BadEvent {
   const event = structuredClone(base);
-  // Foreign first, then malformed: a malformed field is never overwritten by a well-formed foreign value.
+  // A null optional field would swallow a foreign or malformed value set inside it: the deeper mutation wins.
+  const mutations = all.filter(
+    (m) => m.kind !== 'null-optional-field' || !all.some((other) => isUnder(m.path, other.path)),
+  );
+  // Noise first, then foreign, then malformed: a malformed field is never overwritten by a well-formed value.
   const ordered = [
-    ...mutations.filter((m) => m.kind === 'noise' || m.kind === 'extra-field'),
-    ...mutations.filter((m) => m.expected === 'skipped' && m.kind !== 'noise' && m.kind !== 'extra-field'),
+    ...mutations.filter((m) => NOISE.includes(m.kind)),
+    ...mutations.filter((m) => m.expected === 'skipped' && !NOISE.includes(m.kind)),
     ...mutations.filter((m) => m.expected === 'invalid'),
   ];
   for (const m of ordered) applyMutation(event, m);
@@ -831,15 +851,28 @@ export const triggerTrainingCases: Arbitrary<BadEvent> = eventBridgeCases({
     ),
     fc.constant(mutation('delete-action', 'skipped', ['detail', 'action-type'], 'DELETE')),
     fc.constant(mutation('failed-push', 'skipped', ['detail', 'result'], 'FAILURE')),
+    // ECR adds actions (UPDATE_STORAGE_CLASS came with archiving): one not known today is skipped, not refused.
+    setTo(
+      'unknown-action',
+      'skipped',
+      ['detail', 'action-type'],
+      otherWord(['PUSH', 'DELETE'], ['UPDATE_STORAGE_CLASS', 'TAG', 'PULL', 'REPLICATE']).filter(Boolean),
+    ),
+    setTo(
+      'unknown-result',
+      'skipped',
+      ['detail', 'result'],
+      otherWord(['SUCCESS', 'FAILURE'], ['FAILED', 'IN_PROGRESS']).filter(Boolean),
+    ),
   ],
   malformed: [
     ...['action-type', 'result', 'repository-name', 'image-digest'].map((f) => missing(['detail', f])),
-    ...['action-type', 'result', 'repository-name', 'image-digest', 'image-tag'].map((f) =>
+    nullRequired(...['action-type', 'result', 'repository-name', 'image-digest'].map((f) => ['detail', f])),
+    ...['action-type', 'result', 'repository-name', 'image-digest'].map((f) =>
       mistyped(['detail', f], 'string'),
     ),
-    outOfEnum(['detail', 'action-type'], ['PUSH', 'DELETE'], ['TAG', 'PULL', 'REPLICATE']),
-    outOfEnum(['detail', 'result'], ['SUCCESS', 'FAILURE'], ['FAILED', 'IN_PROGRESS']),
-    emptyString(['detail', 'repository-name']),
+    mistyped(['detail', 'image-tag'], 'string', 'null'),
+    ...['action-type', 'result', 'repository-name'].map((f) => emptyString(['detail', f])),
     setTo(
       'bad-digest',
       'invalid',
@@ -857,12 +890,16 @@ export const triggerTrainingCases: Arbitrary<BadEvent> = eventBridgeCases({
         .filter((value) => !/^sha256:[a-f0-9]{64}$/.test(value)),
     ),
   ],
-  noise: [setTo('noise', 'skipped', ['detail', 'image-tag'], nastyString)],
+  noise: [
+    setTo('noise', 'skipped', ['detail', 'image-tag'], nastyString),
+    nullOptional(['detail', 'image-tag']),
+  ],
   otherStages: [trainingJobStateChange, processingJobStateChange, modelPackageStateChange],
 });
 
 const jobDetailBreakers = (name: string, arn: string, status: string, ourPrefix: string) => [
   ...nameBreakers(['detail', name], ourPrefix),
+  nullRequired(['detail', name], ['detail', arn], ['detail', status]),
   missing(['detail', arn]),
   mistyped(['detail', arn], 'string'),
   emptyString(['detail', arn]),
@@ -873,7 +910,7 @@ const jobDetailBreakers = (name: string, arn: string, status: string, ourPrefix:
     ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'],
     ['Succeeded', 'Running', 'Pending'],
   ),
-  mistyped(['detail', 'FailureReason'], 'string'),
+  mistyped(['detail', 'FailureReason'], 'string', 'null'),
 ];
 
 export const evaluateModelCases: Arbitrary<BadEvent> = eventBridgeCases({
@@ -914,15 +951,15 @@ export const evaluateModelCases: Arbitrary<BadEvent> = eventBridgeCases({
   ],
   malformed: [
     ...jobDetailBreakers('TrainingJobName', 'TrainingJobArn', 'TrainingJobStatus', `${PIPELINE}-`),
-    mistyped(['detail', 'SecondaryStatus'], 'string'),
-    mistyped(['detail', 'ModelArtifacts'], 'object'),
+    mistyped(['detail', 'SecondaryStatus'], 'string', 'null'),
+    mistyped(['detail', 'ModelArtifacts'], 'object', 'null'),
     missing(['detail', 'ModelArtifacts', 'S3ModelArtifacts']),
     mistyped(['detail', 'ModelArtifacts', 'S3ModelArtifacts'], 'string'),
-    mistyped(['detail', 'AlgorithmSpecification'], 'object'),
-    mistyped(['detail', 'AlgorithmSpecification', 'TrainingImage'], 'string'),
-    mistyped(['detail', 'CreationTime'], ...TIMESTAMP_TYPES),
-    mistyped(['detail', 'TrainingEndTime'], ...TIMESTAMP_TYPES),
-    mistyped(['detail', 'Tags'], 'object'),
+    mistyped(['detail', 'AlgorithmSpecification'], 'object', 'null'),
+    mistyped(['detail', 'AlgorithmSpecification', 'TrainingImage'], 'string', 'null'),
+    mistyped(['detail', 'CreationTime'], ...TIMESTAMP_TYPES, 'null'),
+    mistyped(['detail', 'TrainingEndTime'], ...TIMESTAMP_TYPES, 'null'),
+    mistyped(['detail', 'Tags'], 'object', 'null'),
     fc
       .constantFrom('pipeline', 'stage', 'image-digest')
       .chain((tag) => mistyped(['detail', 'Tags', tag], 'string')),
@@ -930,6 +967,18 @@ export const evaluateModelCases: Arbitrary<BadEvent> = eventBridgeCases({
   noise: [
     setTo('noise', 'skipped', ['detail', 'SecondaryStatus'], nastyString),
     setTo('noise', 'skipped', ['detail', 'FailureReason'], nastyString),
+    nullOptional(
+      ...[
+        'SecondaryStatus',
+        'FailureReason',
+        'ModelArtifacts',
+        'AlgorithmSpecification',
+        'CreationTime',
+        'TrainingEndTime',
+        'Tags',
+      ].map((field) => ['detail', field]),
+      ['detail', 'AlgorithmSpecification', 'TrainingImage'],
+    ),
     fc
       .tuple(
         unicodeString(1, 30).filter((tag) => tag !== 'pipeline'),
@@ -975,16 +1024,22 @@ export const registerModelCases: Arbitrary<BadEvent> = eventBridgeCases({
   ],
   malformed: [
     ...jobDetailBreakers('ProcessingJobName', 'ProcessingJobArn', 'ProcessingJobStatus', `${PIPELINE}-eval-`),
-    mistyped(['detail', 'ExitMessage'], 'string'),
-    mistyped(['detail', 'ProcessingOutputConfig'], 'object'),
+    mistyped(['detail', 'ExitMessage'], 'string', 'null'),
+    mistyped(['detail', 'ProcessingOutputConfig'], 'object', 'null'),
     missing(['detail', 'ProcessingOutputConfig', 'Outputs']),
     mistyped(['detail', 'ProcessingOutputConfig', 'Outputs'], 'array'),
     missing(['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'OutputName']),
     mistyped(['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'OutputName'], 'string'),
-    mistyped(['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'S3Output'], 'object'),
+    mistyped(['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'S3Output'], 'object', 'null'),
     missing(['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'S3Output', 'S3Uri']),
     mistyped(['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'S3Output', 'S3Uri'], 'string'),
-    mistyped(['detail', 'Tags'], 'object', 'array'),
+    mistyped(['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'S3Output', 'LocalPath'], 'string', 'null'),
+    nullRequired(
+      ['detail', 'ProcessingOutputConfig', 'Outputs'],
+      ['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'OutputName'],
+      ['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'S3Output', 'S3Uri'],
+    ),
+    mistyped(['detail', 'Tags'], 'object', 'array', 'null'),
     setTo(
       'mistyped-field',
       'invalid',
@@ -1002,6 +1057,14 @@ export const registerModelCases: Arbitrary<BadEvent> = eventBridgeCases({
     setTo('noise', 'skipped', ['detail', 'FailureReason'], nastyString),
     setTo('noise', 'skipped', ['detail', 'ExitMessage'], nastyString),
     setTo('noise', 'skipped', ['detail', 'Environment', 'TRAINING_JOB_NAME'], nastyString),
+    nullOptional(
+      ['detail', 'FailureReason'],
+      ['detail', 'ExitMessage'],
+      ['detail', 'ProcessingOutputConfig'],
+      ['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'S3Output'],
+      ['detail', 'ProcessingOutputConfig', 'Outputs', 0, 'S3Output', 'LocalPath'],
+      ['detail', 'Tags'],
+    ),
   ],
   otherStages: [ecrImageAction, trainingJobStateChange, modelPackageStateChange],
 });
@@ -1042,6 +1105,11 @@ export const deployModelCases: Arbitrary<BadEvent> = eventBridgeCases({
     emptyString(['detail', 'ModelPackageArn']),
     missing(['detail', 'ModelApprovalStatus']),
     mistyped(['detail', 'ModelApprovalStatus'], 'string'),
+    nullRequired(
+      ['detail', 'ModelPackageGroupName'],
+      ['detail', 'ModelPackageArn'],
+      ['detail', 'ModelApprovalStatus'],
+    ),
     outOfEnum(
       ['detail', 'ModelApprovalStatus'],
       ['Approved', 'Rejected', 'PendingManualApproval'],
@@ -1052,15 +1120,22 @@ export const deployModelCases: Arbitrary<BadEvent> = eventBridgeCases({
       'invalid',
       ['detail', 'ModelPackageVersion'],
       fc.oneof(
-        fc.constantFrom(0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2', null, true),
+        fc.constantFrom(0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2', true),
         fc.integer({ max: 0 }),
         fc.double({ min: 0.01, max: 1e6, noInteger: true }),
       ),
     ),
-    mistyped(['detail', 'ModelPackageStatus'], 'string'),
-    mistyped(['detail', 'CreationTime'], ...TIMESTAMP_TYPES),
+    mistyped(['detail', 'ModelPackageStatus'], 'string', 'null'),
+    mistyped(['detail', 'CreationTime'], ...TIMESTAMP_TYPES, 'null'),
   ],
-  noise: [setTo('noise', 'skipped', ['detail', 'ModelPackageDescription'], nastyString)],
+  noise: [
+    setTo('noise', 'skipped', ['detail', 'ModelPackageDescription'], nastyString),
+    nullOptional(
+      ['detail', 'ModelPackageVersion'],
+      ['detail', 'ModelPackageStatus'],
+      ['detail', 'CreationTime'],
+    ),
+  ],
   otherStages: [ecrImageAction, trainingJobStateChange, processingJobStateChange],
 });
 

@@ -4,7 +4,9 @@
  * marked free of side effects, so each bundle carries only the schemas and checks its stage uses: about a
  * quarter of what zod/mini weighed (see bench/RESULTS.md). Powertools' parser takes them as Standard Schemas.
  * One module per event, so a bundle carries only its own (the package is marked free of side effects).
- * Only the fields a stage reads are required; AWS adds fields over time, so unknown ones are kept, not refused.
+ * Only the fields a stage reads are required; AWS adds fields over time, so unknown ones are kept, not refused;
+ * an optional field may be `null` (read as absent), and a list of values AWS extends (ECR's action-type) takes
+ * any value, for the stage to skip what it does not act on.
  */
 export * from './events/ecr.js';
 export * from './events/endpoint.js';

@@ -119,6 +119,8 @@ describe(`Function: ${FUNCTION}, bad input`, () => {
         'missing-field',
         'mistyped-field',
         'non-object-event',
+        'null-optional-field',
+        'null-required-field',
         'other-detail-type',
         'other-event',
         'other-group',

@@ -101,6 +101,8 @@ describe(`Function: ${FUNCTION}, bad input`, () => {
         'name-breaks-sagemaker-pattern',
         'name-too-long',
         'non-object-event',
+        'null-optional-field',
+        'null-required-field',
         'other-detail-type',
         'other-event',
         'other-pipeline-job',

@@ -5,7 +5,7 @@
 import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { ecrImageAction, triggerTrainingCases } from '../../src/arbitraries.js';
+import { ecrImageAction, otherWord, triggerTrainingCases } from '../../src/arbitraries.js';
 import { recordFigures } from '../../src/figures.js';
 import { check, lambdaContext, newTally, RUNS, seedFor, sentCommands } from './harness.js';
 
@@ -56,6 +56,30 @@ describe(`Function: ${FUNCTION}, bad input`, () => {
     expect(tally.invalid + tally.skipped).toBe(tally.tried);
   });
 
+  it('skips an image action or result not known today with a reason that names it, without any AWS call', async () => {
+    const unknown = fc.tuple(
+      ecrImageAction,
+      fc.constantFrom('action-type', 'result'),
+      otherWord(['PUSH', 'DELETE', 'SUCCESS', 'FAILURE'], ['UPDATE_STORAGE_CLASS', 'IN_PROGRESS']).filter(
+        Boolean,
+      ),
+    );
+
+    await fc.assert(
+      fc.asyncProperty(unknown, async ([base, field, value]) => {
+        const event = structuredClone(base);
+        event.detail[field] = value;
+        sagemaker.resetHistory();
+
+        const result = await main(event, lambdaContext(FUNCTION));
+
+        expect(result).toEqual({ status: 'skipped', reason: expect.stringContaining(value) });
+        expect(sentCommands([sagemaker])).toEqual([]);
+      }),
+      { numRuns: 200, seed: seedFor(FUNCTION) },
+    );
+  });
+
   it('tried every kind of defect', () => {
     expect(Object.keys(tally.kinds).sort()).toEqual(
       expect.arrayContaining([
@@ -74,12 +98,15 @@ describe(`Function: ${FUNCTION}, bad input`, () => {
         'missing-field',
         'mistyped-field',
         'non-object-event',
+        'null-optional-field',
+        'null-required-field',
         'other-detail-type',
         'other-event',
         'other-repository',
         'other-source',
-        'out-of-enum',
         'unicode-string',
+        'unknown-action',
+        'unknown-result',
       ]),
     );
   });

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { EventBridgeSchema } from './eventbridge.js';
-import { looseObject, object } from './json.js';
+import { looseObject, nullish, object } from './json.js';
 
 /** Endpoint events spell statuses IN_SERVICE, UPDATING..., unlike the API's InService, Updating. */
 export const EndpointEventStatusSchema = v.picklist([
@@ -22,10 +22,10 @@ export const EndpointStateChangeEventSchema = object({
   'detail-type': v.literal('SageMaker Endpoint State Change'),
   detail: looseObject({
     EndpointName: v.pipe(v.string(), v.minLength(1)),
-    EndpointArn: v.optional(v.string()),
-    EndpointConfigName: v.optional(v.string()),
+    EndpointArn: nullish(v.string()),
+    EndpointConfigName: nullish(v.string()),
     EndpointStatus: EndpointEventStatusSchema,
-    FailureReason: v.optional(v.string()),
+    FailureReason: nullish(v.string()),
   }),
 });
 export type EndpointStateChangeEvent = v.InferOutput<typeof EndpointStateChangeEventSchema>;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { SAGEMAKER_NAME, SAGEMAKER_NAME_MAX } from '../naming.js';
-import { object, record } from './json.js';
+import { nullish, object, record } from './json.js';
 
 /** A timestamp as AWS writes them in events (Powertools' `z.iso.datetime()`): UTC with `Z`, fields in range. */
 const UTC_TIMESTAMP =
@@ -23,7 +23,7 @@ export const EventBridgeSchema = object({
   resources: v.array(v.string()),
   'detail-type': v.string(),
   detail: v.unknown(),
-  'replay-name': v.optional(v.string()),
+  'replay-name': nullish(v.string()),
 });
 
 /**

@@ -2,6 +2,7 @@
  * Object and record schemas that refuse arrays. Valibot's own take any non-null object (and output a copy),
  * so an array where an object belongs would pass whenever its fields are all optional; zod and Powertools'
  * schemas refuse it. `entries` stays on the object schemas, to extend them as `{ ...Schema.entries }`.
+ * Optional fields take `null` as absent (`nullish`): events carry `"FailureReason": null` where there is none.
  */
 import * as v from 'valibot';
 
@@ -21,3 +22,13 @@ export const record = <const K extends v.GenericSchema<string, string>, const V 
   key: K,
   value: V,
 ) => v.pipe(jsonObject(), v.record(key, value));
+
+/**
+ * An optional field that may also be `null`. Both come out as `undefined`, so a stage checks one kind of absence;
+ * any other value is checked by `schema`, and its issues name the field as before.
+ */
+export const nullish = <const S extends v.GenericSchema>(schema: S) =>
+  v.pipe(
+    v.nullish(schema),
+    v.transform((value) => value ?? undefined),
+  );

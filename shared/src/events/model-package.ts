@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { EventBridgeSchema, timestamp } from './eventbridge.js';
-import { looseObject, object } from './json.js';
+import { looseObject, nullish, object } from './json.js';
 
 export const ModelApprovalStatusSchema = v.picklist(['Approved', 'Rejected', 'PendingManualApproval']);
 
@@ -11,11 +11,11 @@ export const ModelPackageStateChangeEventSchema = object({
   'detail-type': v.literal('SageMaker Model Package State Change'),
   detail: looseObject({
     ModelPackageGroupName: v.pipe(v.string(), v.minLength(1)),
-    ModelPackageVersion: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    ModelPackageVersion: nullish(v.pipe(v.number(), v.integer(), v.minValue(1))),
     ModelPackageArn: v.pipe(v.string(), v.minLength(1)),
     ModelApprovalStatus: ModelApprovalStatusSchema,
-    ModelPackageStatus: v.optional(v.string()),
-    CreationTime: v.optional(timestamp()),
+    ModelPackageStatus: nullish(v.string()),
+    CreationTime: nullish(timestamp()),
   }),
 });
 export type ModelPackageStateChangeEvent = v.InferOutput<typeof ModelPackageStateChangeEventSchema>;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { EventBridgeSchema, sagemakerJobName, tagMap } from './eventbridge.js';
-import { looseObject, object } from './json.js';
+import { looseObject, nullish, object } from './json.js';
 
 export const ProcessingJobStatusSchema = v.picklist([
   'InProgress',
@@ -19,19 +19,19 @@ export const ProcessingJobStateChangeEventSchema = object({
     ProcessingJobName: sagemakerJobName(),
     ProcessingJobArn: v.pipe(v.string(), v.minLength(1)),
     ProcessingJobStatus: ProcessingJobStatusSchema,
-    FailureReason: v.optional(v.string()),
-    ExitMessage: v.optional(v.string()),
-    ProcessingOutputConfig: v.optional(
+    FailureReason: nullish(v.string()),
+    ExitMessage: nullish(v.string()),
+    ProcessingOutputConfig: nullish(
       looseObject({
         Outputs: v.array(
           looseObject({
             OutputName: v.string(),
-            S3Output: v.optional(looseObject({ S3Uri: v.string(), LocalPath: v.optional(v.string()) })),
+            S3Output: nullish(looseObject({ S3Uri: v.string(), LocalPath: nullish(v.string()) })),
           }),
         ),
       }),
     ),
-    Tags: v.optional(v.union([tagMap(), v.array(object({ Key: v.string(), Value: v.string() }))])),
+    Tags: nullish(v.union([tagMap(), v.array(object({ Key: v.string(), Value: v.string() }))])),
   }),
 });
 export type ProcessingJobStateChangeEvent = v.InferOutput<typeof ProcessingJobStateChangeEventSchema>;

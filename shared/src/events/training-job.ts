@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { EventBridgeSchema, sagemakerJobName, tagMap, timestamp } from './eventbridge.js';
-import { looseObject, object } from './json.js';
+import { looseObject, nullish, object } from './json.js';
 
 export const TrainingJobStatusSchema = v.picklist([
   'InProgress',
@@ -19,13 +19,13 @@ export const TrainingJobStateChangeEventSchema = object({
     TrainingJobName: sagemakerJobName(),
     TrainingJobArn: v.pipe(v.string(), v.minLength(1)),
     TrainingJobStatus: TrainingJobStatusSchema,
-    SecondaryStatus: v.optional(v.string()),
-    FailureReason: v.optional(v.string()),
-    ModelArtifacts: v.optional(looseObject({ S3ModelArtifacts: v.string() })),
-    AlgorithmSpecification: v.optional(looseObject({ TrainingImage: v.optional(v.string()) })),
-    CreationTime: v.optional(timestamp()),
-    TrainingEndTime: v.optional(timestamp()),
-    Tags: v.optional(tagMap()),
+    SecondaryStatus: nullish(v.string()),
+    FailureReason: nullish(v.string()),
+    ModelArtifacts: nullish(looseObject({ S3ModelArtifacts: v.string() })),
+    AlgorithmSpecification: nullish(looseObject({ TrainingImage: nullish(v.string()) })),
+    CreationTime: nullish(timestamp()),
+    TrainingEndTime: nullish(timestamp()),
+    Tags: nullish(tagMap()),
   }),
 });
 export type TrainingJobStateChangeEvent = v.InferOutput<typeof TrainingJobStateChangeEventSchema>;

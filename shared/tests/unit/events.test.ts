@@ -154,3 +154,161 @@ describe('Schemas: JSON shapes', () => {
     }
   });
 });
+
+type Json = Record<string | number, unknown>;
+
+/** The fixture with `value` at a dot path (`detail.ProcessingOutputConfig.Outputs.0.S3Output`). */
+function withValueAt(name: string, path: string, value: unknown): Json {
+  const event = fixture<Json>(name);
+  const keys = path.split('.');
+  const parent = keys.slice(0, -1).reduce((node, key) => node[key] as Json, event);
+  parent[keys[keys.length - 1] as string] = value;
+  return event;
+}
+
+const valueAt = (node: unknown, path: string) =>
+  path.split('.').reduce<unknown>((value, key) => (value as Json | undefined)?.[key], node);
+
+const SCHEMAS = {
+  ecr: [EcrImageActionEventSchema, 'ecr-image-push.json'],
+  training: [TrainingJobStateChangeEventSchema, 'training-job-completed.json'],
+  processing: [ProcessingJobStateChangeEventSchema, 'processing-job-completed.json'],
+  'model package': [ModelPackageStateChangeEventSchema, 'model-package-state-change.json'],
+  endpoint: [EndpointStateChangeEventSchema, 'endpoint-in-service.json'],
+} as const;
+
+describe('Schemas: optional fields that are null', () => {
+  it.each([
+    ['ecr', 'replay-name'],
+    ['ecr', 'detail.image-tag'],
+    ['training', 'detail.SecondaryStatus'],
+    ['training', 'detail.FailureReason'],
+    ['training', 'detail.ModelArtifacts'],
+    ['training', 'detail.AlgorithmSpecification'],
+    ['training', 'detail.AlgorithmSpecification.TrainingImage'],
+    ['training', 'detail.CreationTime'],
+    ['training', 'detail.TrainingEndTime'],
+    ['training', 'detail.Tags'],
+    ['processing', 'detail.FailureReason'],
+    ['processing', 'detail.ExitMessage'],
+    ['processing', 'detail.ProcessingOutputConfig'],
+    ['processing', 'detail.ProcessingOutputConfig.Outputs.0.S3Output'],
+    ['processing', 'detail.ProcessingOutputConfig.Outputs.0.S3Output.LocalPath'],
+    ['processing', 'detail.Tags'],
+    ['model package', 'detail.ModelPackageVersion'],
+    ['model package', 'detail.ModelPackageStatus'],
+    ['model package', 'detail.CreationTime'],
+    ['endpoint', 'detail.EndpointArn'],
+    ['endpoint', 'detail.EndpointConfigName'],
+    ['endpoint', 'detail.FailureReason'],
+  ] as const)('accepts a %s event whose optional %s is null, and reads it as absent', (kind, path) => {
+    // Prepare
+    const [schema, name] = SCHEMAS[kind];
+    const event = withValueAt(name, path, null);
+
+    // Act
+    const result = v.safeParse(schema, event);
+
+    // Assess
+    expect(result.issues).toBeUndefined();
+    expect(valueAt(result.output, path)).toBeUndefined();
+  });
+
+  it('parses a failed training job event whose optional fields are all null', () => {
+    // Prepare
+    const event = fixture<{ detail: Json }>('training-job-completed.json');
+    Object.assign(event.detail, {
+      TrainingJobStatus: 'Failed',
+      SecondaryStatus: null,
+      FailureReason: null,
+      ModelArtifacts: null,
+      AlgorithmSpecification: null,
+      CreationTime: null,
+      TrainingEndTime: null,
+      Tags: null,
+    });
+
+    // Act
+    const parsed = v.parse(TrainingJobStateChangeEventSchema, event);
+
+    // Assess
+    expect(parsed.detail).toMatchObject({ TrainingJobName: 'kmeans-1', TrainingJobStatus: 'Failed' });
+    expect(parsed.detail.FailureReason).toBeUndefined();
+    expect(parsed.detail.TrainingEndTime).toBeUndefined();
+    expect(parsed.detail.Tags).toBeUndefined();
+  });
+
+  it('still refuses a value of the wrong type in an optional field, naming it', () => {
+    const event = withValueAt('training-job-completed.json', 'detail.FailureReason', 42);
+
+    const result = v.safeParse(TrainingJobStateChangeEventSchema, event);
+
+    expect(result.issues?.map((issue) => v.getDotPath(issue))).toEqual(['detail.FailureReason']);
+  });
+});
+
+describe('Schemas: required fields that are null', () => {
+  it.each([
+    ['ecr', 'id'],
+    ['ecr', 'time'],
+    ['ecr', 'source'],
+    ['ecr', 'detail-type'],
+    ['ecr', 'detail'],
+    ['ecr', 'detail.action-type'],
+    ['ecr', 'detail.result'],
+    ['ecr', 'detail.repository-name'],
+    ['ecr', 'detail.image-digest'],
+    ['training', 'detail.TrainingJobName'],
+    ['training', 'detail.TrainingJobArn'],
+    ['training', 'detail.TrainingJobStatus'],
+    ['training', 'detail.ModelArtifacts.S3ModelArtifacts'],
+    ['processing', 'detail.ProcessingJobName'],
+    ['processing', 'detail.ProcessingJobArn'],
+    ['processing', 'detail.ProcessingJobStatus'],
+    ['processing', 'detail.ProcessingOutputConfig.Outputs'],
+    ['processing', 'detail.ProcessingOutputConfig.Outputs.0.OutputName'],
+    ['processing', 'detail.ProcessingOutputConfig.Outputs.0.S3Output.S3Uri'],
+    ['model package', 'detail.ModelPackageGroupName'],
+    ['model package', 'detail.ModelPackageArn'],
+    ['model package', 'detail.ModelApprovalStatus'],
+    ['endpoint', 'detail.EndpointName'],
+    ['endpoint', 'detail.EndpointStatus'],
+  ] as const)('refuses a %s event whose required %s is null, naming it', (kind, path) => {
+    // Prepare
+    const [schema, name] = SCHEMAS[kind];
+    const event = withValueAt(name, path, null);
+
+    // Act
+    const result = v.safeParse(schema, event);
+
+    // Assess
+    expect(result.success).toBe(false);
+    expect(result.issues?.map((issue) => v.getDotPath(issue))).toContain(path);
+  });
+});
+
+describe('Schemas: ECR actions and results', () => {
+  it.each([
+    ['action-type', 'UPDATE_STORAGE_CLASS'],
+    ['action-type', 'REPLICATE'],
+    ['result', 'IN_PROGRESS'],
+  ] as const)('accepts the %s %s, not known today, for the stage to skip', (field, value) => {
+    const event = withValueAt('ecr-image-push.json', `detail.${field}`, value);
+
+    const parsed = v.parse(EcrImageActionEventSchema, event);
+
+    expect(parsed.detail[field]).toBe(value);
+  });
+
+  it.each(['action-type', 'result'])('refuses an ECR %s that is missing or empty, naming it', (field) => {
+    for (const value of [undefined, '']) {
+      const event = fixture<{ detail: Json }>('ecr-image-push.json');
+      if (value === undefined) delete event.detail[field];
+      else event.detail[field] = value;
+
+      const result = v.safeParse(EcrImageActionEventSchema, event);
+
+      expect(result.issues?.map((issue) => v.getDotPath(issue))).toEqual([`detail.${field}`]);
+    }
+  });
+});

@@ -70,6 +70,44 @@ describe('Handler: deploy-model', () => {
     expect(sagemaker).toHaveReceivedCommandTimes(CreateEndpointCommand, 1);
   });
 
+  it.each(['ModelPackageVersion', 'ModelPackageStatus', 'CreationTime'])(
+    'deploys the newest Approved package for an approval event whose %s is null',
+    async (field) => {
+      // Prepare
+      registryWithVersion2();
+      sagemaker.on(DescribeEndpointCommand).rejects(
+        new SageMakerServiceException({
+          name: 'ValidationException',
+          message: 'Could not find endpoint "mlpipe-dev".',
+          $fault: 'client',
+          $metadata: {},
+        }),
+      );
+      const event = sampleEvent<{ detail: Record<string, unknown> }>('model-package-approved.json');
+      event.detail[field] = null;
+
+      // Act
+      const result = await main(event, context);
+
+      // Assess
+      expect(result).toMatchObject({ status: 'deploying', action: 'create', modelPackageVersion: 2 });
+      expect(sagemaker).toHaveReceivedCommandTimes(CreateEndpointCommand, 1);
+    },
+  );
+
+  it.each(['ModelPackageGroupName', 'ModelPackageArn', 'ModelApprovalStatus'])(
+    'returns a validation error naming %s when it is null, and makes no AWS call',
+    async (field) => {
+      const event = sampleEvent<{ detail: Record<string, unknown> }>('model-package-approved.json');
+      event.detail[field] = null;
+
+      const result = await main(event, context);
+
+      expect(result).toMatchObject({ status: 'invalid', issues: [{ path: `detail.${field}` }] });
+      expect(sagemaker.calls()).toHaveLength(0);
+    },
+  );
+
   it('skips an event of another model package group and makes no AWS call', async () => {
     const result = await main(sampleEvent('other-group.json'), context);
 

@@ -50,6 +50,59 @@ describe('Handler: evaluate-model', () => {
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
+  it('reports a failed training job whose optional fields are null, with no reason, and makes no AWS call', async () => {
+    // Act
+    const result = await main(sampleEvent('training-job-failed-nulls.json'), context);
+
+    // Assess
+    expect(result).toEqual({
+      status: 'training-failed',
+      trainingJobName: JOB,
+      trainingJobStatus: 'Failed',
+      failureReason: null,
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    'SecondaryStatus',
+    'FailureReason',
+    'ModelArtifacts',
+    'AlgorithmSpecification',
+    'CreationTime',
+    'TrainingEndTime',
+    'Tags',
+  ])('starts an evaluation job for a completed training job whose %s is null', async (field) => {
+    // Prepare
+    sagemaker.on(DescribeTrainingJobCommand).resolves({
+      ModelArtifacts: { S3ModelArtifacts: `s3://b/models/${JOB}/output/model.tar.gz` },
+      AlgorithmSpecification: { TrainingImage: 'repo/image:v1', TrainingInputMode: 'File' },
+    } as never);
+    sagemaker.on(CreateProcessingJobCommand).resolves({ ProcessingJobArn: 'arn' });
+    const event = sampleEvent<{ detail: Record<string, unknown> }>('training-job-completed.json');
+    event.detail[field] = null;
+
+    // Act
+    const result = await main(event, context);
+
+    // Assess
+    expect(result).toMatchObject({ status: 'started', trainingJobName: JOB });
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateProcessingJobCommand, 1);
+  });
+
+  it.each(['TrainingJobName', 'TrainingJobArn', 'TrainingJobStatus'])(
+    'returns a validation error naming %s when it is null, and makes no AWS call',
+    async (field) => {
+      const event = sampleEvent<{ detail: Record<string, unknown> }>('training-job-completed.json');
+      event.detail[field] = null;
+
+      const result = await main(event, context);
+
+      expect(result).toMatchObject({ status: 'invalid', issues: [{ path: `detail.${field}` }] });
+      expect(sagemaker.calls()).toHaveLength(0);
+    },
+  );
+
   it('skips a training job of another pipeline and makes no AWS call', async () => {
     const result = await main(sampleEvent('other-pipeline.json'), context);
 

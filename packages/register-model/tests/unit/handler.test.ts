@@ -50,6 +50,77 @@ describe('Handler: register-model', () => {
     expect(s3.calls()).toHaveLength(0);
   });
 
+  it.each([
+    [{ FailureReason: null }, "KeyError: 'label'"],
+    [{ FailureReason: null, ExitMessage: null }, 'no failure reason reported'],
+  ])('reports a failed evaluation job with %j by what it has, without any AWS call', async (nulls, why) => {
+    // Prepare
+    const event = sampleEvent<{ detail: Record<string, unknown> }>('evaluation-failed.json');
+    Object.assign(event.detail, nulls);
+
+    // Act
+    const result = await main(event, context);
+
+    // Assess
+    expect(result).toEqual({
+      status: 'failed',
+      error: `Evaluation job ${JOB} Failed: ${why}; nothing registered`,
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it.each(['FailureReason', 'ExitMessage', 'ProcessingInputs', 'Tags'])(
+    'registers a model whose completed evaluation job has %s null',
+    async (field) => {
+      // Prepare
+      s3.on(GetObjectCommand).resolves({
+        Body: body('{"multiclass_classification_metrics": {"accuracy": {"value": 0.94}}}'),
+      });
+      sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
+      sagemaker
+        .on(CreateModelPackageCommand)
+        .resolves({ ModelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/1' });
+      const event = sampleEvent<{ detail: Record<string, unknown> }>('evaluation-completed.json');
+      event.detail[field] = null;
+
+      // Act
+      const result = await main(event, context);
+
+      // Assess
+      expect(result).toMatchObject({ status: 'registered', version: 1 });
+      expect(sagemaker).toHaveReceivedCommandTimes(CreateModelPackageCommand, 1);
+    },
+  );
+
+  it('reports a null ProcessingOutputConfig like a missing one: failed, naming the output, nothing read', async () => {
+    const event = sampleEvent<{ detail: Record<string, unknown> }>('evaluation-completed.json');
+    event.detail.ProcessingOutputConfig = null;
+
+    const result = await main(event, context);
+
+    expect(result).toEqual({
+      status: 'failed',
+      error: `Evaluation job ${JOB} has no "evaluation" output in its ProcessingOutputConfig; nothing registered`,
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it.each(['ProcessingJobName', 'ProcessingJobArn', 'ProcessingJobStatus'])(
+    'returns a validation error naming %s when it is null, and makes no AWS call',
+    async (field) => {
+      const event = sampleEvent<{ detail: Record<string, unknown> }>('evaluation-completed.json');
+      event.detail[field] = null;
+
+      const result = await main(event, context);
+
+      expect(result).toMatchObject({ status: 'invalid', issues: [{ path: `detail.${field}` }] });
+      expect(sagemaker.calls()).toHaveLength(0);
+      expect(s3.calls()).toHaveLength(0);
+    },
+  );
+
   it('reports a missing evaluation.json as failed and registers nothing', async () => {
     s3.on(GetObjectCommand).rejects(
       new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),

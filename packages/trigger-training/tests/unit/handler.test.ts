@@ -43,6 +43,52 @@ describe('Handler: trigger-training', () => {
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
+  it('skips an image action not known today, naming it, and makes no AWS call', async () => {
+    // Act
+    const result = await main(sampleEvent('ecr-update-storage-class.json'), context);
+
+    // Assess
+    expect(result).toEqual({
+      status: 'skipped',
+      reason: 'image action UPDATE_STORAGE_CLASS starts no training',
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('skips a push whose result is not known today, naming it, and makes no AWS call', async () => {
+    const event = sampleEvent<{ detail: Record<string, unknown> }>('ecr-push.json');
+    event.detail.result = 'IN_PROGRESS';
+
+    const result = await main(event, context);
+
+    expect(result).toEqual({ status: 'skipped', reason: 'image push did not succeed (result IN_PROGRESS)' });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('starts a training job for a push whose image tag is null', async () => {
+    sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn' });
+    const event = sampleEvent<{ detail: Record<string, unknown> }>('ecr-push.json');
+    event.detail['image-tag'] = null;
+
+    const result = await main(event, context);
+
+    expect(result).toMatchObject({ status: 'started' });
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateTrainingJobCommand, 1);
+  });
+
+  it.each(['action-type', 'result', 'repository-name', 'image-digest'])(
+    'returns a validation error naming %s when it is null, and makes no AWS call',
+    async (field) => {
+      const event = sampleEvent<{ detail: Record<string, unknown> }>('ecr-push.json');
+      event.detail[field] = null;
+
+      const result = await main(event, context);
+
+      expect(result).toMatchObject({ status: 'invalid', issues: [{ path: `detail.${field}` }] });
+      expect(sagemaker.calls()).toHaveLength(0);
+    },
+  );
+
   it('refuses an event of another source as invalid, naming the field', async () => {
     const event = { ...sampleEvent('ecr-push.json'), source: 'aws.s3' };
 

@@ -111,11 +111,47 @@ describe('Function: startTraining', () => {
     ['other-repository.json', /repository another-team-repository; this pipeline trains from mlpipe-dev/],
     ['ecr-delete.json', /image action DELETE starts no training/],
     ['ecr-push-failed.json', /image push did not succeed \(result FAILURE\)/],
+    ['ecr-update-storage-class.json', /image action UPDATE_STORAGE_CLASS starts no training/],
   ])('skips %s with the reason and sends nothing', async (name, reason) => {
     const result = await startTraining(push(name), deps);
 
     expect(result).toEqual({ status: 'skipped', reason: expect.stringMatching(reason) });
     expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['action-type', 'REPLICATE', /image action REPLICATE starts no training/],
+    ['result', 'IN_PROGRESS', /image push did not succeed \(result IN_PROGRESS\)/],
+  ])('skips a push whose %s is %s, not known today, naming it', async (field, value, reason) => {
+    // Prepare
+    const event = push();
+    event.detail[field as 'action-type' | 'result'] = value;
+
+    // Act
+    const result = await startTraining(event, deps);
+
+    // Assess
+    expect(result).toEqual({ status: 'skipped', reason: expect.stringMatching(reason) });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('starts the same job when the image tag is null, with no image-tag tag', async () => {
+    // Prepare
+    sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn' });
+    const untagged = sampleEvent<{ detail: Record<string, unknown> }>('ecr-push.json');
+    untagged.detail['image-tag'] = null;
+
+    // Act
+    const result = await startTraining(v.parse(EcrImageActionEventSchema, untagged), deps);
+    await startTraining(push(), deps);
+
+    // Assess
+    const [first, second] = sagemaker
+      .commandCalls(CreateTrainingJobCommand)
+      .map((call) => call.args[0].input);
+    expect(result.status).toBe('started');
+    expect(first?.TrainingJobName).toBe(second?.TrainingJobName);
+    expect(first?.Tags?.map((tag) => tag.Key)).not.toContain('image-tag');
   });
 
   it('lets other SageMaker errors through for the handler to classify', async () => {

@@ -18,6 +18,8 @@ const HASH_LENGTH = 12;
 /** The kinds of resource the stages name with `resourceName`. */
 export const NAME_KINDS = ['train', 'retrain', 'eval', 'model', 'endpoint-config'] as const;
 export type NameKind = (typeof NAME_KINDS)[number];
+/** A pipeline's training jobs: trigger-training's (`train`) and retrain-model's (`retrain`). */
+export const TRAINING_JOB_KINDS: readonly NameKind[] = ['train', 'retrain'];
 
 /**
  * Words a pipeline name may not have as one of its hyphen-separated words: the first word of each kind. Another

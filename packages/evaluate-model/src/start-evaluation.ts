@@ -16,7 +16,12 @@ import {
 import type { EvaluateModelConfig } from '@sagemaker-pipeline/shared/config';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { TrainingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
-import { namePrefix, resourceName } from '@sagemaker-pipeline/shared/naming';
+import {
+  isPipelineResource,
+  pipelineResourceForm,
+  resourceName,
+  TRAINING_JOB_KINDS,
+} from '@sagemaker-pipeline/shared/naming';
 import { toTags } from '@sagemaker-pipeline/shared/training';
 
 export const STAGE = 'evaluate-model';
@@ -159,11 +164,10 @@ export async function startEvaluation(
   { sagemaker, config }: Deps,
 ): Promise<EvaluateModelResult> {
   const { TrainingJobName: trainingJobName, TrainingJobStatus: status } = event.detail;
-  const prefix = namePrefix(config.PIPELINE_NAME);
-  if (!trainingJobName.startsWith(prefix)) {
+  if (!isPipelineResource(trainingJobName, config.PIPELINE_NAME, TRAINING_JOB_KINDS)) {
     return {
       status: 'skipped',
-      reason: `training job ${trainingJobName} is not of pipeline ${config.PIPELINE_NAME} (names start with ${prefix})`,
+      reason: `training job ${trainingJobName} is not of pipeline ${config.PIPELINE_NAME} (its training jobs are named ${pipelineResourceForm(config.PIPELINE_NAME, TRAINING_JOB_KINDS)})`,
       trainingJobName,
     };
   }

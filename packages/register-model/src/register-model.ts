@@ -16,7 +16,7 @@ import {
 import type { RegisterModelConfig } from '@sagemaker-pipeline/shared/config';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { ProcessingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
-import { namePrefix, shortHash } from '@sagemaker-pipeline/shared/naming';
+import { isPipelineResource, pipelineResourceForm, shortHash } from '@sagemaker-pipeline/shared/naming';
 import { tagValue } from '@sagemaker-pipeline/shared/training';
 import {
   besides,
@@ -238,11 +238,10 @@ export async function registerModel(
   const { sagemaker, s3, config } = deps;
   const { detail } = event;
   const job = detail.ProcessingJobName;
-  const prefix = namePrefix(config.PIPELINE_NAME, 'eval');
-  if (!job.startsWith(prefix)) {
+  if (!isPipelineResource(job, config.PIPELINE_NAME, 'eval')) {
     return {
       status: 'skipped',
-      reason: `processing job ${job} is not an evaluation of pipeline ${config.PIPELINE_NAME} (names start with ${prefix})`,
+      reason: `processing job ${job} is not an evaluation of pipeline ${config.PIPELINE_NAME} (its evaluations are named ${pipelineResourceForm(config.PIPELINE_NAME, 'eval')})`,
       evaluationJobName: job,
     };
   }

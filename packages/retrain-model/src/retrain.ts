@@ -22,7 +22,13 @@ import {
 import type { RetrainModelConfig } from '@sagemaker-pipeline/shared/config';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { S3SqsEvent } from '@sagemaker-pipeline/shared/events';
-import { namePrefix, resourceName, shortHash } from '@sagemaker-pipeline/shared/naming';
+import {
+  isPipelineResource,
+  namePrefix,
+  resourceName,
+  shortHash,
+  TRAINING_JOB_KINDS,
+} from '@sagemaker-pipeline/shared/naming';
 import { startTrainingJob, trainingJobRequest } from '@sagemaker-pipeline/shared/training';
 import {
   classifyRecord,
@@ -37,7 +43,9 @@ export const STAGE = 'retrain-model';
 /**
  * How many of the pipeline's newest training jobs one ListTrainingJobs call inspects (the API's maximum). A job
  * still InProgress behind 100 newer pipeline jobs is not seen; with at most one retrain job at a time and
- * trigger-training's one job per pushed image, that takes 100 image pushes during one training run.
+ * trigger-training's one job per pushed image, that takes 100 image pushes during one training run. The 100
+ * are the newest whose names contain `<pipeline>-`, which includes the jobs of a pipeline whose name extends
+ * this one (`mlpipe-dev-2`): they are filtered out after the call, but take room in it.
  */
 export const LIST_MAX_RESULTS = 100;
 
@@ -82,23 +90,31 @@ export function retrainJobName(pipeline: string, id: string): string {
   return resourceName(pipeline, 'retrain', id);
 }
 
-/** The pipeline's newest training jobs, newest first: names that start with the pipeline prefix only. */
+/**
+ * The pipeline's newest training jobs, newest first: exactly its `train` and `retrain` names, so another
+ * pipeline's job (`mlpipe-dev-2-...` contains `mlpipe-dev-`) never defers a batch, covers its data or gives
+ * the image.
+ */
 export async function recentPipelineJobs(
   sagemaker: SageMakerClient,
   pipeline: string,
 ): Promise<TrainingJobSummary[]> {
-  const prefix = namePrefix(pipeline);
   // No StatusEquals: with MaxResults, SageMaker applies it only to the MaxResults newest jobs anyway, so one
-  // call gives both the running job, if any, and the newest job (whose image retraining uses).
+  // call gives both the running job, if any, and the newest job (whose image retraining uses). NameContains is
+  // a substring (either kind's names contain it); the exact filter below drops what else contains it.
   const output = await sagemaker.send(
     new ListTrainingJobsCommand({
-      NameContains: prefix,
+      NameContains: namePrefix(pipeline),
       SortBy: 'CreationTime',
       SortOrder: 'Descending',
       MaxResults: LIST_MAX_RESULTS,
     }),
   );
-  return (output.TrainingJobSummaries ?? []).filter((job) => job.TrainingJobName?.startsWith(prefix));
+  return (output.TrainingJobSummaries ?? []).filter(
+    (job) =>
+      job.TrainingJobName !== undefined &&
+      isPipelineResource(job.TrainingJobName, pipeline, TRAINING_JOB_KINDS),
+  );
 }
 
 /** The image of `job`, or undefined when it has none (an algorithm job) or is gone. */

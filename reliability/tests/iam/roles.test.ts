@@ -19,6 +19,8 @@ import {
 
 const PIPELINE = 'mlpipe-dev';
 const OTHER = 'otherpipe-dev';
+/** A pipeline whose name extends ours: its names start with `mlpipe-dev-` too. */
+const EXTENDING = `${PIPELINE}-2`;
 const ACCOUNT = DEPLOY_PARAMETERS['AWS::AccountId'] as string;
 const REGION = DEPLOY_PARAMETERS['AWS::Region'] as string;
 
@@ -72,6 +74,18 @@ const ENDPOINT_CONFIG = sagemaker(
 );
 const ENDPOINT = sagemaker(`endpoint/${PIPELINE}`);
 const SAGEMAKER_ROLE = iamRole(`${PIPELINE}-sagemaker`);
+// The same resources of the pipeline whose name extends ours.
+const EXTENDING_TRAINING_JOB = sagemaker(
+  `training-job/${resourceName(EXTENDING, 'train', `${EXTENDING}@sha256:abc`)}`,
+);
+const EXTENDING_RETRAINING_JOB = sagemaker(`training-job/${resourceName(EXTENDING, 'retrain', 'batch-1')}`);
+const EXTENDING_EVALUATION_JOB = sagemaker(
+  `processing-job/${resourceName(EXTENDING, 'eval', 'mlpipe-dev-2-train-abc')}`,
+);
+const EXTENDING_MODEL = sagemaker(`model/${resourceName(EXTENDING, 'model', `${EXTENDING}/3`)}`);
+const EXTENDING_ENDPOINT_CONFIG = sagemaker(
+  `endpoint-config/${resourceName(EXTENDING, 'endpoint-config', `${EXTENDING}/3`)}`,
+);
 
 interface Case {
   why: string;
@@ -175,6 +189,43 @@ function neverNeeded(role: TemplateRole): Case[] {
       'sagemaker:DescribeTrainingJob',
       sagemaker(`training-job/${OTHER}-x`),
     ),
+    ok(
+      `starts a training job of ${EXTENDING}, whose names start like ours`,
+      'sagemaker:CreateTrainingJob',
+      EXTENDING_TRAINING_JOB,
+    ),
+    ok(`starts a retraining job of ${EXTENDING}`, 'sagemaker:CreateTrainingJob', EXTENDING_RETRAINING_JOB),
+    ok(`tags a training job of ${EXTENDING}`, 'sagemaker:AddTags', EXTENDING_TRAINING_JOB),
+    ok(`describes a training job of ${EXTENDING}`, 'sagemaker:DescribeTrainingJob', EXTENDING_TRAINING_JOB),
+    ok(
+      `describes a retraining job of ${EXTENDING}`,
+      'sagemaker:DescribeTrainingJob',
+      EXTENDING_RETRAINING_JOB,
+    ),
+    ok(`starts an evaluation of ${EXTENDING}`, 'sagemaker:CreateProcessingJob', EXTENDING_EVALUATION_JOB),
+    ok(`tags an evaluation of ${EXTENDING}`, 'sagemaker:AddTags', EXTENDING_EVALUATION_JOB),
+    ok(`creates a model of ${EXTENDING}`, 'sagemaker:CreateModel', EXTENDING_MODEL),
+    ok(`tags a model of ${EXTENDING}`, 'sagemaker:AddTags', EXTENDING_MODEL),
+    ok(
+      `creates an endpoint config of ${EXTENDING}`,
+      'sagemaker:CreateEndpointConfig',
+      EXTENDING_ENDPOINT_CONFIG,
+    ),
+    ok(`tags an endpoint config of ${EXTENDING}`, 'sagemaker:AddTags', EXTENDING_ENDPOINT_CONFIG),
+    ok(`updates the endpoint to a config of ${EXTENDING}`, 'sagemaker:UpdateEndpoint', [
+      ENDPOINT,
+      EXTENDING_ENDPOINT_CONFIG,
+    ]),
+    ok(`creates the endpoint on a config of ${EXTENDING}`, 'sagemaker:CreateEndpoint', [
+      ENDPOINT,
+      EXTENDING_ENDPOINT_CONFIG,
+    ]),
+    ok(
+      `registers into the group of ${EXTENDING}`,
+      'sagemaker:CreateModelPackage',
+      sagemaker(`model-package/${EXTENDING}/1`),
+    ),
+    ok(`passes the role of ${EXTENDING}`, 'iam:PassRole', iamRole(`${EXTENDING}-sagemaker`), toSageMaker),
     ok("deletes another pipeline's endpoint", 'sagemaker:DeleteEndpoint', sagemaker(`endpoint/${OTHER}`)),
     ok(
       'deletes an endpoint that only starts with the pipeline name',
@@ -237,6 +288,12 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
     denied: [
       ok('tags an endpoint', 'sagemaker:AddTags', ENDPOINT),
       ok("tags another pipeline's job", 'sagemaker:AddTags', sagemaker(`training-job/${OTHER}-x`)),
+      ok("starts a retraining job (retrain-model's kind)", 'sagemaker:CreateTrainingJob', RETRAINING_JOB),
+      ok(
+        'starts a training job outside its train- names',
+        'sagemaker:CreateTrainingJob',
+        sagemaker(`training-job/${PIPELINE}-x`),
+      ),
       ok('starts a processing job', 'sagemaker:CreateProcessingJob', EVALUATION_JOB),
       ok(
         'reads training data (SageMaker does, with its own role)',
@@ -255,6 +312,11 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
       ...ownLogs(role),
     ],
     denied: [
+      ok(
+        'describes a training job outside the train- and retrain- names',
+        'sagemaker:DescribeTrainingJob',
+        sagemaker(`training-job/${PIPELINE}-x`),
+      ),
       ok(
         'starts a processing job outside its eval- names',
         'sagemaker:CreateProcessingJob',
@@ -359,6 +421,20 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
         sagemaker(`model/${OTHER}-x`),
       ),
       ok(
+        'creates a model outside its model- names',
+        'sagemaker:CreateModel',
+        sagemaker(`model/${PIPELINE}-x`),
+      ),
+      ok(
+        'creates an endpoint config outside its endpoint-config- names',
+        'sagemaker:CreateEndpointConfig',
+        sagemaker(`endpoint-config/${PIPELINE}-x`),
+      ),
+      ok('updates the endpoint to a config outside its endpoint-config- names', 'sagemaker:UpdateEndpoint', [
+        ENDPOINT,
+        sagemaker(`endpoint-config/${PIPELINE}-x`),
+      ]),
+      ok(
         "creates another pipeline's endpoint config",
         'sagemaker:CreateEndpointConfig',
         sagemaker(`endpoint-config/${OTHER}-x`),
@@ -369,6 +445,8 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
         sagemaker(`model-package/${OTHER}/1`),
       ),
       ok('tags a training job', 'sagemaker:AddTags', TRAINING_JOB),
+      // Alarm names are the user's (ROLLBACK_ALARMS), not derived with a kind, so the read-only scope stays
+      // alarm:<pipeline>-*, which also matches the alarms of a pipeline whose name extends ours (mlpipe-dev-2-*).
       ok(
         "reads another pipeline's alarms",
         'cloudwatch:DescribeAlarms',
@@ -392,7 +470,12 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
         queue(`${PIPELINE}-retrain`),
       ),
       ok('lists training jobs (no resource-level permission)', 'sagemaker:ListTrainingJobs', '*'),
-      ok("reads the newest pipeline job's image", 'sagemaker:DescribeTrainingJob', TRAINING_JOB),
+      ok(
+        "reads the newest pipeline job's image (trigger-training's)",
+        'sagemaker:DescribeTrainingJob',
+        TRAINING_JOB,
+      ),
+      ok("reads the newest pipeline job's image (its own)", 'sagemaker:DescribeTrainingJob', RETRAINING_JOB),
       ok('starts the retraining job', 'sagemaker:CreateTrainingJob', RETRAINING_JOB),
       ok('tags it at creation', 'sagemaker:AddTags', RETRAINING_JOB),
       PASS_ROLE_ALLOWED,
@@ -401,6 +484,13 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
     denied: [
       ok('receives from the dead-letter queue', 'sqs:ReceiveMessage', queue(`${PIPELINE}-retrain-dlq`)),
       ok("deletes another pipeline's notifications", 'sqs:DeleteMessage', queue(`${OTHER}-retrain`)),
+      ok("starts a training job (trigger-training's kind)", 'sagemaker:CreateTrainingJob', TRAINING_JOB),
+      ok("tags a training job (trigger-training's kind)", 'sagemaker:AddTags', TRAINING_JOB),
+      ok(
+        'describes a training job outside the train- and retrain- names',
+        'sagemaker:DescribeTrainingJob',
+        sagemaker(`training-job/${PIPELINE}-x`),
+      ),
       ok('tags the endpoint', 'sagemaker:AddTags', ENDPOINT),
       ok('reads the new data (SageMaker does)', 's3:GetObject', object('training-data/penguins.csv')),
     ],

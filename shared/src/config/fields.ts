@@ -3,6 +3,7 @@
  * calls (a schema built at module scope stays in every bundle that imports its module, used or not).
  */
 import * as v from 'valibot';
+import { NAME_KINDS, reservedWordIn } from '../naming.js';
 
 export const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
 
@@ -22,14 +23,25 @@ export const roleArn = () =>
 
 /**
  * The pipeline name prefixes every SageMaker resource and is matched by the EventBridge rules, so it is
- * kept short enough to leave room for a kind and a hash within SageMaker's 63 characters.
+ * kept short enough to leave room for a kind and a hash within SageMaker's 63 characters (never truncated).
+ * Single hyphens only: names collapse hyphen runs, so `a--b` would name `a-b`'s resources. No kind word: a
+ * pipeline `mlpipe-train` would have names that pipeline `mlpipe`'s `mlpipe-train-` rules and scopes match.
  */
 export const pipelineName = () =>
   v.pipe(
     v.string(),
     v.regex(
-      /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/,
-      'must be 1-32 letters, digits or hyphens, starting and ending alphanumeric',
+      /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/,
+      'must be letters and digits in words joined by single hyphens, such as mlpipe-dev',
+    ),
+    v.maxLength(32, 'must be at most 32 characters'),
+    v.check(
+      (name: string) => reservedWordIn(name) === undefined,
+      (issue) =>
+        `must not contain the reserved word "${reservedWordIn(String(issue.input))}": resource names are ` +
+        `<pipeline>-<kind>-<hash> (kinds ${NAME_KINDS.join(', ')}), so another ` +
+        "pipeline's name filters, event rules and IAM scopes could match this pipeline's resources; choose " +
+        'another name',
     ),
   );
 

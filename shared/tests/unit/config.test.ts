@@ -63,7 +63,39 @@ describe('Function: loadConfig', () => {
     expect(() => loadConfig(triggerTrainingEnv, { ...valid, PIPELINE_NAME: 'p'.repeat(33) })).toThrow(
       /PIPELINE_NAME/,
     );
+    // 32 letters and digits, but 63 characters with its hyphens: its names would be truncated.
+    expect(() =>
+      loadConfig(triggerTrainingEnv, { ...valid, PIPELINE_NAME: Array(32).fill('p').join('-') }),
+    ).toThrow('PIPELINE_NAME must be at most 32 characters');
   });
+
+  it('refuses a double hyphen, which names would collapse into the name of another pipeline', () => {
+    expect(() => loadConfig(triggerTrainingEnv, { ...valid, PIPELINE_NAME: 'mlpipe--dev' })).toThrow(
+      'PIPELINE_NAME must be letters and digits in words joined by single hyphens',
+    );
+  });
+
+  it.each([
+    ['mlpipe-train', 'train'],
+    ['mlpipe-dev-retrain', 'retrain'],
+    ['eval-x', 'eval'],
+    ['mlpipe-Model', 'model'],
+    ['mlpipe-endpoint-2', 'endpoint'],
+  ])('refuses the pipeline name %s, which contains the reserved word %s, and says why', (name, word) => {
+    expect(() => loadConfig(triggerTrainingEnv, { ...valid, PIPELINE_NAME: name })).toThrow(
+      `PIPELINE_NAME must not contain the reserved word "${word}": resource names are <pipeline>-<kind>-<hash>`,
+    );
+    expect(() => loadConfig(registerModelEnv, { ...registerEnv, PIPELINE_NAME: name })).toThrow(
+      /IAM scopes could match this pipeline's resources; choose another name/,
+    );
+  });
+
+  it.each(['mlpipe-dev', 'mlpipe-dev-2', 'trainer', 'mlpipe-models', 'p'.repeat(32)])(
+    'accepts the pipeline name %s',
+    (name) => {
+      expect(loadConfig(triggerTrainingEnv, { ...valid, PIPELINE_NAME: name }).PIPELINE_NAME).toBe(name);
+    },
+  );
 });
 
 describe('Function: loadConfig, value formats', () => {

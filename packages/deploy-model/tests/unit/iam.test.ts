@@ -21,7 +21,7 @@ const LOG_GROUP =
 const SAGEMAKER = 'arn:aws:sagemaker:us-east-1:123456789012';
 
 describe('Template: deploy-model role', () => {
-  it('allows exactly the registry reads, the pipeline model, config and endpoint writes, PassRole, alarms, its dead-letter queue and logs', () => {
+  it('allows exactly the registry reads, the model-, endpoint-config- and endpoint writes of the pipeline, PassRole, alarms, its dead-letter queue and logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -36,12 +36,12 @@ describe('Template: deploy-model role', () => {
       {
         Effect: 'Allow',
         Action: ['sagemaker:CreateModel', 'sagemaker:AddTags'],
-        Resource: [`${SAGEMAKER}:model/mlpipe-dev-*`],
+        Resource: [`${SAGEMAKER}:model/mlpipe-dev-model-*`],
       },
       {
         Effect: 'Allow',
         Action: ['sagemaker:CreateEndpointConfig', 'sagemaker:AddTags'],
-        Resource: [`${SAGEMAKER}:endpoint-config/mlpipe-dev-*`],
+        Resource: [`${SAGEMAKER}:endpoint-config/mlpipe-dev-endpoint-config-*`],
       },
       {
         Effect: 'Allow',
@@ -57,7 +57,7 @@ describe('Template: deploy-model role', () => {
       {
         Effect: 'Allow',
         Action: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'],
-        Resource: [`${SAGEMAKER}:endpoint-config/mlpipe-dev-*`],
+        Resource: [`${SAGEMAKER}:endpoint-config/mlpipe-dev-endpoint-config-*`],
       },
       {
         Effect: 'Allow',

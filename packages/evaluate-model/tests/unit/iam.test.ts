@@ -15,7 +15,7 @@ const LOG_GROUP =
   'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-evaluate-model-dev-evaluateModel';
 
 describe('Template: evaluate-model role', () => {
-  it('allows exactly DescribeTrainingJob on pipeline jobs, CreateProcessingJob and AddTags on its evaluation jobs, PassRole and its logs', () => {
+  it('allows exactly DescribeTrainingJob on the train- and retrain- jobs of the pipeline, CreateProcessingJob and AddTags on its evaluation jobs, PassRole and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -25,7 +25,10 @@ describe('Template: evaluate-model role', () => {
       {
         Effect: 'Allow',
         Action: ['sagemaker:DescribeTrainingJob'],
-        Resource: ['arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-*'],
+        Resource: [
+          'arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-train-*',
+          'arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-retrain-*',
+        ],
       },
       {
         Effect: 'Allow',
@@ -54,7 +57,7 @@ describe('Template: evaluate-model role', () => {
 });
 
 describe('Template: evaluate-model function and rule', () => {
-  it('routes only finished training jobs of the pipeline to the function', () => {
+  it("routes only finished training jobs of the pipeline to the function, by the exact train- and retrain- prefixes (EventBridge ORs them), not another pipeline's", () => {
     const rules = resourcesOfType(template, 'AWS::Events::Rule');
     expect(rules).toHaveLength(1);
     expect(rules[0]?.[1].Properties?.EventPattern).toEqual({
@@ -62,7 +65,7 @@ describe('Template: evaluate-model function and rule', () => {
       'detail-type': ['SageMaker Training Job State Change'],
       detail: {
         TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
-        TrainingJobName: [{ prefix: 'mlpipe-dev-' }],
+        TrainingJobName: [{ prefix: 'mlpipe-dev-train-' }, { prefix: 'mlpipe-dev-retrain-' }],
       },
     });
   });

@@ -238,7 +238,7 @@ describe('Function: startEvaluation', () => {
   });
 
   it('gives another training job another evaluation job name, within 63 characters', async () => {
-    const longName = `mlpipe-dev-retrain-${'a'.repeat(44)}`;
+    const longName = 'mlpipe-dev-retrain-0123456789ab';
     sagemaker.on(DescribeTrainingJobCommand).resolves(described());
     sagemaker.on(CreateProcessingJobCommand).resolves({});
     const other = trainingEvent();
@@ -275,10 +275,60 @@ describe('Function: startEvaluation', () => {
     expect(result).toEqual({
       status: 'skipped',
       reason:
-        'training job fraud-detector-train-0b1c2d3e4f5a is not of pipeline mlpipe-dev (names start with mlpipe-dev-)',
+        'training job fraud-detector-train-0b1c2d3e4f5a is not of pipeline mlpipe-dev (its training jobs are named ' +
+        'mlpipe-dev-train-<12 hex digits> or mlpipe-dev-retrain-<12 hex digits>)',
       trainingJobName: 'fraud-detector-train-0b1c2d3e4f5a',
     });
     expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['mlpipe-dev', 'mlpipe-dev-2-train-226ba9db57e7'],
+    ['mlpipe-dev', 'mlpipe-dev-2-retrain-226ba9db57e7'],
+    ['mlpipe-dev-2', 'mlpipe-dev-train-226ba9db57e7'],
+    ['mlpipe-dev', 'mlpipe-dev-eval-226ba9db57e7'],
+    ['mlpipe-dev', 'mlpipe-dev-train-x'],
+    ['mlpipe-dev', 'mlpipe-dev-train-226ba9db57e7-2'],
+  ])(
+    'as pipeline %s, skips the training job %s, which is not exactly one of its names, and sends nothing',
+    async (pipeline, job) => {
+      // Prepare
+      const event = trainingEvent();
+      event.detail.TrainingJobName = job;
+      event.detail.Tags = { ...event.detail.Tags, pipeline };
+
+      // Act
+      const result = await startEvaluation(event, {
+        ...deps,
+        config: { ...config, PIPELINE_NAME: pipeline },
+      });
+
+      // Assess
+      expect(result).toEqual({
+        status: 'skipped',
+        reason: `training job ${job} is not of pipeline ${pipeline} (its training jobs are named ${pipeline}-train-<12 hex digits> or ${pipeline}-retrain-<12 hex digits>)`,
+        trainingJobName: job,
+      });
+      expect(sagemaker.calls()).toHaveLength(0);
+    },
+  );
+
+  it('evaluates a retraining job of the pipeline like a training job', async () => {
+    // Prepare
+    const job = 'mlpipe-dev-retrain-0123456789ab';
+    sagemaker.on(DescribeTrainingJobCommand).resolves(described({ TrainingJobName: job }));
+    sagemaker.on(CreateProcessingJobCommand).resolves({});
+    const event = trainingEvent();
+    event.detail.TrainingJobName = job;
+
+    // Act
+    const result = await startEvaluation(event, deps);
+
+    // Assess
+    expect(result).toMatchObject({ status: 'started', trainingJobName: job });
+    expect(sagemaker.commandCalls(DescribeTrainingJobCommand)[0]?.args[0].input).toEqual({
+      TrainingJobName: job,
+    });
   });
 
   it('skips a job whose name has our prefix but whose pipeline tag is another pipeline', async () => {

@@ -599,12 +599,39 @@ describe('Function: registerModel', () => {
     expect(result).toEqual({
       status: 'skipped',
       reason:
-        'processing job fraud-detector-eval-3a73f22133f5 is not an evaluation of pipeline mlpipe-dev (names start with mlpipe-dev-eval-)',
+        'processing job fraud-detector-eval-3a73f22133f5 is not an evaluation of pipeline mlpipe-dev (its evaluations are named mlpipe-dev-eval-<12 hex digits>)',
       evaluationJobName: 'fraud-detector-eval-3a73f22133f5',
     });
     expect(sagemaker.calls()).toHaveLength(0);
     expect(s3.calls()).toHaveLength(0);
   });
+
+  it.each([
+    ['mlpipe-dev', 'mlpipe-dev-2-eval-93df12b17e33'],
+    ['mlpipe-dev-2', 'mlpipe-dev-eval-93df12b17e33'],
+    ['mlpipe-dev', 'mlpipe-dev-train-226ba9db57e7'],
+    ['mlpipe-dev', 'mlpipe-dev-eval-x'],
+    ['mlpipe-dev', 'mlpipe-dev-eval-93df12b17e33-2'],
+  ])(
+    'as pipeline %s, skips the processing job %s, which is not exactly one of its evaluations, and makes no AWS call',
+    async (pipeline, job) => {
+      // Prepare
+      const event = evaluationEvent();
+      event.detail.ProcessingJobName = job;
+
+      // Act
+      const result = await registerModel(event, depsWith({ PIPELINE_NAME: pipeline }));
+
+      // Assess
+      expect(result).toEqual({
+        status: 'skipped',
+        reason: `processing job ${job} is not an evaluation of pipeline ${pipeline} (its evaluations are named ${pipeline}-eval-<12 hex digits>)`,
+        evaluationJobName: job,
+      });
+      expect(sagemaker.calls()).toHaveLength(0);
+      expect(s3.calls()).toHaveLength(0);
+    },
+  );
 
   it('skips a job that is still running', async () => {
     const event = evaluationEvent();

@@ -400,6 +400,94 @@ describe('Function: retrain', () => {
     expect(sagemaker).toHaveReceivedCommandWith(DescribeTrainingJobCommand, { TrainingJobName: FIRST_JOB });
   });
 
+  describe('when another pipeline whose name extends this one (mlpipe-dev-2) has jobs', () => {
+    // ListTrainingJobs' NameContains 'mlpipe-dev-' lists them too, newest first.
+    const OTHER_IMAGE = `000000000000.dkr.ecr.us-east-1.amazonaws.com/mlpipe-dev-2@${DIGEST}`;
+    const otherJob = (kind: string, status: TrainingJobSummary['TrainingJobStatus']) => ({
+      ...summary(`mlpipe-dev-2-${kind}-0123456789ab`, status),
+      CreationTime: new Date('2026-11-16T11:00:00Z'),
+    });
+
+    it("is not deferred by the other pipeline's running job and takes its own newest job's image", async () => {
+      // Prepare
+      pipelineTrainedOnce();
+      sagemaker.on(ListTrainingJobsCommand).resolves({
+        TrainingJobSummaries: [
+          otherJob('retrain', 'InProgress'),
+          otherJob('train', 'Completed'),
+          summary(FIRST_JOB, 'Completed'),
+        ],
+      });
+      sagemaker
+        .on(DescribeTrainingJobCommand, { TrainingJobName: 'mlpipe-dev-2-retrain-0123456789ab' })
+        .resolves({ AlgorithmSpecification: { TrainingImage: OTHER_IMAGE, TrainingInputMode: 'File' } });
+
+      // Act
+      const result = await retrain(objectBatch(objectKeys(9, 3), 'ours'), deps);
+
+      // Assess
+      expect(result).toMatchObject({ status: 'started', imageUri: IMAGE, batchItemFailures: [] });
+      expect(sagemaker.commandCalls(DescribeTrainingJobCommand).map((call) => call.args[0].input)).toEqual([
+        { TrainingJobName: FIRST_JOB },
+      ]);
+      expect(created()).toEqual([
+        expect.objectContaining({
+          TrainingJobName: expect.stringMatching(/^mlpipe-dev-retrain-[0-9a-f]{12}$/),
+          AlgorithmSpecification: expect.objectContaining({ TrainingImage: IMAGE }),
+        }),
+      ]);
+    });
+
+    it("does not count the other pipeline's completed job as having trained on this pipeline's data", async () => {
+      // Prepare: the other pipeline's job completed at 11:00, after the objects were written (10:07)
+      pipelineTrainedOnce();
+      sagemaker.on(ListTrainingJobsCommand).resolves({
+        TrainingJobSummaries: [otherJob('train', 'Completed'), summary(FIRST_JOB, 'Completed')],
+      });
+
+      // Act
+      const result = await retrain(objectBatch(objectKeys(7, 2), 'not-covered'), deps);
+
+      // Assess
+      expect(result.status).toBe('started');
+      expect(sagemaker).toHaveReceivedCommandTimes(CreateTrainingJobCommand, 1);
+    });
+
+    it('falls back to MODEL_IMAGE_URI, not the other pipeline image, when this pipeline has no job yet', async () => {
+      // Prepare
+      sagemaker.on(ListTrainingJobsCommand).resolves({
+        TrainingJobSummaries: [otherJob('retrain', 'InProgress'), otherJob('train', 'Completed')],
+      });
+      sagemaker.on(CreateTrainingJobCommand).resolves({});
+      const withImage = { ...config, MODEL_IMAGE_URI: 'registry.example.com/model:v1' };
+
+      // Act
+      const result = await retrain(objectBatch(objectKeys(9, 1)), { ...deps, config: withImage });
+
+      // Assess
+      expect(result).toMatchObject({ status: 'started', imageUri: 'registry.example.com/model:v1' });
+      expect(sagemaker).not.toHaveReceivedCommand(DescribeTrainingJobCommand);
+    });
+
+    it("ignores names of this pipeline's prefix that are not exactly its train- or retrain- names", async () => {
+      // Prepare
+      pipelineTrainedOnce();
+      sagemaker.on(ListTrainingJobsCommand).resolves({
+        TrainingJobSummaries: [
+          summary('mlpipe-dev-train-manual', 'InProgress'),
+          summary('mlpipe-dev-eval-0123456789ab', 'InProgress'),
+          summary(FIRST_JOB, 'Completed'),
+        ],
+      });
+
+      // Act
+      const result = await retrain(objectBatch(objectKeys(9, 1)), deps);
+
+      // Assess
+      expect(result).toMatchObject({ status: 'started', imageUri: IMAGE });
+    });
+  });
+
   it('reports a body that is no S3 message as failed, so it ends in the dead-letter queue, and trains on the rest', async () => {
     pipelineTrainedOnce();
     const event = {

@@ -15,7 +15,8 @@ const statements = roleStatements(functionRole(template, 'RetrainModelLambdaFunc
 const LOG_GROUP =
   'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-retrain-model-dev-retrainModel';
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:mlpipe-dev-retrain';
-const TRAINING_JOBS = 'arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-*';
+const TRAINING_JOBS = 'arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-train-*';
+const RETRAINING_JOBS = 'arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-retrain-*';
 
 /** infra's queue setting, read from its serverless.yml so that the two cannot drift apart unnoticed. */
 function infraVisibilityTimeout(): number {
@@ -26,7 +27,7 @@ function infraVisibilityTimeout(): number {
 }
 
 describe('Template: retrain-model role', () => {
-  it('allows exactly the queue, ListTrainingJobs, the pipeline training jobs, PassRole and its logs', () => {
+  it('allows exactly the queue, ListTrainingJobs, describing the train- and retrain- jobs of the pipeline, starting retrain- jobs, PassRole and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -40,11 +41,15 @@ describe('Template: retrain-model role', () => {
         Resource: [QUEUE_ARN],
       },
       { Effect: 'Allow', Action: ['sagemaker:ListTrainingJobs'], Resource: ['*'] },
-      { Effect: 'Allow', Action: ['sagemaker:DescribeTrainingJob'], Resource: [TRAINING_JOBS] },
+      {
+        Effect: 'Allow',
+        Action: ['sagemaker:DescribeTrainingJob'],
+        Resource: [TRAINING_JOBS, RETRAINING_JOBS],
+      },
       {
         Effect: 'Allow',
         Action: ['sagemaker:CreateTrainingJob', 'sagemaker:AddTags'],
-        Resource: [TRAINING_JOBS],
+        Resource: [RETRAINING_JOBS],
       },
       {
         Effect: 'Allow',

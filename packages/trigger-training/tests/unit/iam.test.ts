@@ -15,7 +15,7 @@ const LOG_GROUP =
   'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-trigger-training-dev-triggerTraining';
 
 describe('Template: trigger-training role', () => {
-  it('allows exactly CreateTrainingJob and AddTags on the pipeline training jobs, PassRole and its logs', () => {
+  it('allows exactly CreateTrainingJob and AddTags on the train- jobs of the pipeline, PassRole and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -25,7 +25,7 @@ describe('Template: trigger-training role', () => {
       {
         Effect: 'Allow',
         Action: ['sagemaker:CreateTrainingJob', 'sagemaker:AddTags'],
-        Resource: ['arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-*'],
+        Resource: ['arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-train-*'],
       },
       {
         Effect: 'Allow',

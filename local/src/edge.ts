@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { AwsError, sendJsonError, sendXmlError } from './aws/errors.js';
+import { AwsError, sendJsonError, sendQueryError, sendXmlError } from './aws/errors.js';
 import { credentialScopeOf } from './aws/sigv4.js';
 
 export type RouteHandler = (
@@ -22,6 +22,8 @@ export interface EdgeRoutes {
   sagemaker: RouteHandler;
   sagemakerRuntime: RouteHandler;
   events: RouteHandler;
+  /** SNS (Query protocol): its errors are XML documents of their own */
+  sns: RouteHandler;
 }
 
 /** A request body that sends nothing for this long is answered `RequestTimeout` and the connection closed. */
@@ -63,6 +65,8 @@ export function serviceOf(req: IncomingMessage, url: URL): keyof EdgeRoutes | { 
       return req.method === 'POST' && RUNTIME_PATH.test(url.pathname) ? 'sagemakerRuntime' : 'sagemaker';
     case 'events':
       return 'events';
+    case 'sns':
+      return 'sns';
     default:
       return { unknown: service };
   }
@@ -99,6 +103,7 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
         }
         req.resume();
         if (route === 's3') sendXmlError(res, awsError, requestId);
+        else if (route === 'sns') sendQueryError(res, awsError, requestId);
         else sendJsonError(res, awsError, requestId);
       };
       // A body that stops arriving: answered and closed, so neither the client nor the handler waits forever.
@@ -137,7 +142,7 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
         fail(
           new AwsError(
             'UnknownOperationException',
-            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events)`,
+            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events, sns)`,
           ),
         );
         return;

@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AwsError } from './aws/errors.js';
+import { AlarmEvaluator } from './cloudwatch/alarms.js';
 import { startEdge } from './edge.js';
 import { EventBus } from './events/bus.js';
 import { Scheduler } from './events/schedules.js';
@@ -24,6 +25,7 @@ import { encodeKeyPath, S3Service } from './s3/s3-service.js';
 import { ProcessTracker } from './sagemaker/containers.js';
 import { SageMakerControlPlane } from './sagemaker/control-plane.js';
 import type { ServiceContext } from './sagemaker/resources.js';
+import { SnsService } from './sns/topics.js';
 import { EmulatedQueue, EventSourceMapping } from './sqs/queue.js';
 
 /** An endpoint creation or blue/green update on AWS: provisioning, health checks and baking, about 8 minutes. */
@@ -90,6 +92,10 @@ export interface Stack {
   queues: Map<string, EmulatedQueue>;
   /** Schedule rules of the services (`schedule` events): `schedules.run(name)` runs one now. */
   schedules: Scheduler;
+  /** SNS: the services' topics and subscriptions; `sns.published` is every message published (alerts). */
+  sns: SnsService;
+  /** CloudWatch alarms of the services' templates (SQS queue depth is evaluated). */
+  alarms: AlarmEvaluator;
   /** The fault injector: what was injected so far (`counts`, `injected`). */
   faults: FaultInjector;
   stop(): Promise<void>;
@@ -155,6 +161,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const schedules = new Scheduler(region, account, awsTime ?? 0.1, logger);
+  const sns = new SnsService(
+    region,
+    account,
+    {
+      toQueue: (queueArn, body) => {
+        const queue = queues.get(queueNameFromArn(queueArn));
+        queue?.send(body);
+        return queue !== undefined;
+      },
+    },
+    logger,
+  );
+  const alarms = new AlarmEvaluator(region, account, awsTime ?? 0.1, (name) => queues.get(name), sns, logger);
 
   const queueNamed = (
     name: string,
@@ -234,6 +253,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const stopAll = async (): Promise<void> => {
     schedules.stop();
+    alarms.stop();
     for (const mapping of mappings) mapping.stop();
     await runtime.stop();
     await sagemaker.stop();
@@ -276,6 +296,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
       if (bucket.notifications.length) s3.setNotifications(bucket.name, bucket.notifications);
     }
+    for (const topic of cloudFormation.topics()) sns.createTopic(topic);
+    for (const subscription of cloudFormation.subscriptions()) {
+      try {
+        sns.subscribe(
+          subscription.topicArn,
+          subscription.protocol,
+          subscription.endpoint,
+          subscription.rawMessageDelivery,
+        );
+      } catch (error) {
+        logger.warn(
+          'config',
+          `subscription to ${subscription.topicArn} not made: ${(error as Error).message}`,
+        );
+      }
+    }
+    for (const alarm of cloudFormation.alarms()) alarms.add(alarm);
     for (const group of cloudFormation.modelPackageGroups())
       await sagemaker.call('CreateModelPackageGroup', group);
     for (const service of services) {
@@ -384,7 +421,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
               endpoint,
               region,
               account,
-              services: ['s3', 'sagemaker', 'sagemaker-runtime', 'events'],
+              services: ['s3', 'sagemaker', 'sagemaker-runtime', 'events', 'sns'],
               functions: runtime
                 .list()
                 .map((fn) => ({ name: fn.name, functionName: fn.functionName, service: fn.service })),
@@ -395,6 +432,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
                 deadLetters: queue.deadLetters.length,
               })),
               uptimeSeconds: Math.round((Date.now() - started) / 1000),
+            });
+            return;
+          case 'GET /_local/sns':
+            sendJson(res, 200, {
+              topics: [...sns.topics.values()],
+              published: sns.published,
+              alarms: alarms.list(),
             });
             return;
           case 'GET /_local/schedules':
@@ -446,6 +490,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       sagemaker: (req, res, url, requestId) => sagemaker.handle(req, res, url, requestId),
       sagemakerRuntime: (req, res, url, requestId) => sagemaker.handleRuntime(req, res, url, requestId),
       events: (req, res, url, requestId) => bus.handle(req, res, url, requestId),
+      sns: (req, res, url, requestId) => sns.handle(req, res, url, requestId),
     });
     endpoint = `http://127.0.0.1:${edge.port}`;
     const readyMs = Date.now() - started;
@@ -466,6 +511,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       images,
       queues,
       schedules,
+      sns,
+      alarms,
       faults,
       async stop() {
         server.closeAllConnections();

@@ -39,8 +39,30 @@ export function sendRestJsonError(res: ServerResponse, error: AwsError, requestI
   res.end(body);
 }
 
-const xmlEscape = (value: string): string =>
-  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text for an XML element or attribute. XML 1.0 cannot carry most control characters: they are dropped. */
+export const xmlEscape = (value: string): string =>
+  value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the characters XML 1.0 cannot carry
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+
+export const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+/** AWS Query (SNS): an ErrorResponse document, `Sender` for what the caller sent wrong, `Receiver` for faults. */
+export function sendQueryError(res: ServerResponse, error: AwsError, requestId: string): void {
+  const body = `<ErrorResponse xmlns="${SNS_NAMESPACE}"><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xmlEscape(
+    error.code,
+  )}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  res.writeHead(error.status, {
+    'content-type': 'text/xml',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+  });
+  res.end(body);
+}
 
 /** REST-XML (S3). */
 export function sendXmlError(res: ServerResponse, error: AwsError, requestId: string): void {

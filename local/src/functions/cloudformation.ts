@@ -1,5 +1,7 @@
-// The few CloudFormation facts the offline stack needs from the services' `resources`: queue and bucket names,
-// bucket notification configurations, and intrinsic functions (Ref, GetAtt, ImportValue, Sub, Join) in values.
+// The few CloudFormation facts the offline stack needs from the services' `resources`: queue, bucket and topic
+// names, bucket notification configurations, topic subscriptions and alarms (where their `Condition` holds), and
+// intrinsic functions (Ref, GetAtt, ImportValue, Sub, Join) in values.
+import type { AlarmDefinition } from '../cloudwatch/alarms.js';
 import type { NotificationRule } from '../s3/notifications.js';
 import type { ServiceDefinition } from './serverless-config.js';
 
@@ -8,6 +10,7 @@ interface Resource {
   logicalId: string;
   Type?: string;
   Properties?: Record<string, unknown>;
+  Condition?: string;
 }
 
 export interface QueueDeclaration {
@@ -19,6 +22,8 @@ export interface QueueDeclaration {
 export class CloudFormationView {
   private readonly resources = new Map<string, Resource>();
   private readonly exports = new Map<string, { service: string; value: unknown }>();
+  /** `<service>/<name>`: conditions are per template. */
+  private readonly conditions = new Map<string, unknown>();
 
   constructor(
     services: ServiceDefinition[],
@@ -29,6 +34,9 @@ export class CloudFormationView {
       for (const [logicalId, resource] of Object.entries(service.resources)) {
         this.resources.set(logicalId, { service: service.service, logicalId, ...resource });
       }
+      for (const [name, condition] of Object.entries(service.conditions ?? {})) {
+        this.conditions.set(`${service.service}/${name}`, condition);
+      }
       for (const output of Object.values(service.outputs)) {
         const name = this.resolve(output.Export?.Name);
         if (typeof name === 'string')
@@ -37,8 +45,42 @@ export class CloudFormationView {
     }
   }
 
+  /** The resources of a type whose `Condition`, if any, holds: those CloudFormation creates. */
   private ofType(type: string): Resource[] {
-    return [...this.resources.values()].filter((resource) => resource.Type === type);
+    return [...this.resources.values()].filter(
+      (resource) =>
+        resource.Type === type &&
+        (resource.Condition === undefined || this.holds(resource.service, resource.Condition)),
+    );
+  }
+
+  /** Evaluates a named condition of a service's template: Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition. */
+  private holds(service: string, name: string, depth = 0): boolean {
+    const evaluate = (expression: unknown): boolean => {
+      if (depth > 20 || typeof expression !== 'object' || expression === null) return false;
+      const [key, argument] = Object.entries(expression)[0] ?? [];
+      const items = Array.isArray(argument) ? argument : [];
+      switch (key) {
+        case 'Fn::Equals':
+          return String(this.resolve(items[0]) ?? '') === String(this.resolve(items[1]) ?? '');
+        case 'Fn::Not':
+          return !evaluate(items[0]);
+        case 'Fn::And':
+          return items.every(evaluate);
+        case 'Fn::Or':
+          return items.some(evaluate);
+        case 'Condition':
+          return this.holds(service, String(argument), depth + 1);
+        default:
+          return false;
+      }
+    };
+    return evaluate(this.conditions.get(`${service}/${name}`));
+  }
+
+  topicName(resource: Resource): string {
+    const name = this.resolve(resource.Properties?.TopicName);
+    return typeof name === 'string' ? name : `${resource.service}-${resource.logicalId}`;
   }
 
   queueName(resource: Resource): string {
@@ -66,6 +108,8 @@ export class CloudFormationView {
         if (resource?.Type === 'AWS::S3::Bucket') return this.bucketName(resource);
         if (resource?.Type === 'AWS::SQS::Queue')
           return `http://sqs.${this.region}.localhost/${this.account}/${this.queueName(resource)}`;
+        if (resource?.Type === 'AWS::SNS::Topic')
+          return `arn:aws:sns:${this.region}:${this.account}:${this.topicName(resource)}`;
         return undefined;
       }
       case 'Fn::GetAtt': {
@@ -80,6 +124,10 @@ export class CloudFormationView {
         }
         if (resource?.Type === 'AWS::S3::Bucket' && attribute === 'Arn')
           return `arn:aws:s3:::${this.bucketName(resource)}`;
+        if (resource?.Type === 'AWS::SNS::Topic') {
+          if (attribute === 'TopicArn') return this.resolve({ Ref: logicalId });
+          if (attribute === 'TopicName') return this.topicName(resource);
+        }
         return undefined;
       }
       case 'Fn::ImportValue': {
@@ -126,6 +174,51 @@ export class CloudFormationView {
         name: this.queueName(resource),
         visibilityTimeoutSeconds: Number(this.resolve(resource.Properties?.VisibilityTimeout) ?? 30),
         maxReceiveCount: redrive?.maxReceiveCount === undefined ? undefined : Number(redrive.maxReceiveCount),
+      };
+    });
+  }
+
+  topics(): string[] {
+    return this.ofType('AWS::SNS::Topic').map((resource) => this.topicName(resource));
+  }
+
+  subscriptions(): { topicArn: string; protocol: string; endpoint: string; rawMessageDelivery: boolean }[] {
+    return this.ofType('AWS::SNS::Subscription').map((resource) => {
+      const properties = resource.Properties ?? {};
+      return {
+        topicArn: String(this.resolve(properties.TopicArn) ?? ''),
+        protocol: String(this.resolve(properties.Protocol) ?? ''),
+        endpoint: String(this.resolve(properties.Endpoint) ?? ''),
+        rawMessageDelivery: String(this.resolve(properties.RawMessageDelivery)) === 'true',
+      };
+    });
+  }
+
+  alarms(): AlarmDefinition[] {
+    const strings = (value: unknown): string[] =>
+      Array.isArray(value) ? value.map((item) => String(this.resolve(item) ?? '')) : [];
+    return this.ofType('AWS::CloudWatch::Alarm').map((resource) => {
+      const p = resource.Properties ?? {};
+      const name = this.resolve(p.AlarmName);
+      const description = this.resolve(p.AlarmDescription);
+      return {
+        name: typeof name === 'string' ? name : `${resource.service}-${resource.logicalId}`,
+        description: typeof description === 'string' ? description : undefined,
+        namespace: String(this.resolve(p.Namespace) ?? ''),
+        metricName: String(this.resolve(p.MetricName) ?? ''),
+        dimensions: ((p.Dimensions as { Name?: unknown; Value?: unknown }[] | undefined) ?? []).map(
+          (dimension) => ({
+            name: String(this.resolve(dimension.Name) ?? ''),
+            value: String(this.resolve(dimension.Value) ?? ''),
+          }),
+        ),
+        statistic: p.Statistic === undefined ? undefined : String(this.resolve(p.Statistic)),
+        periodSeconds: Number(this.resolve(p.Period) ?? 60),
+        evaluationPeriods: Number(this.resolve(p.EvaluationPeriods) ?? 1),
+        comparison: String(this.resolve(p.ComparisonOperator) ?? ''),
+        threshold: Number(this.resolve(p.Threshold) ?? 0),
+        alarmActions: strings(p.AlarmActions),
+        okActions: strings(p.OKActions),
       };
     });
   }

@@ -256,7 +256,8 @@ export interface ServiceDefinition {
   service: string;
   dir: string;
   functions: FunctionDefinition[];
-  resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+  resources: Record<string, { Type?: string; Properties?: Record<string, unknown>; Condition?: string }>;
+  conditions: Record<string, unknown>;
   outputs: Record<string, { Value?: unknown; Export?: { Name?: unknown } }>;
 }
 
@@ -307,7 +308,15 @@ export function loadService(serviceDir: string, context: ResolveContext): Servic
   );
   const resources = (config.resources ?? {}) as {
     Resources?: ServiceDefinition['resources'];
+    Conditions?: ServiceDefinition['conditions'];
     Outputs?: ServiceDefinition['outputs'];
   };
-  return { service, dir, functions, resources: resources.Resources ?? {}, outputs: resources.Outputs ?? {} };
+  return {
+    service,
+    dir,
+    functions,
+    resources: resources.Resources ?? {},
+    conditions: resources.Conditions ?? {},
+    outputs: resources.Outputs ?? {},
+  };
 }

@@ -111,6 +111,95 @@ describe('Functions: stage handlers from serverless.yml', () => {
     expect(records[2]?.result).toEqual({ calls: 3 });
   });
 
+  it("sends an event whose retries are exhausted to the on-failure destination, in Lambda's record shape", async () => {
+    // Act
+    const put = await t.events.send(
+      new PutEventsCommand({
+        Entries: [{ Source: 'com.example.doomed', DetailType: 'Test', Detail: '{"n":1}' }],
+      }),
+    );
+    const queue = t.stack.queues.get('churn-doomed-dlq-local');
+    const [message] = await eventually(async () => (queue?.messages.length ? queue.messages : undefined));
+
+    // Assess
+    const attempts = await invocations('doomed');
+    expect(attempts.map((record) => [record.attempt, record.status])).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+      [3, 'error'],
+    ]);
+    expect(new Set(attempts.map((record) => record.requestId)).size).toBe(1);
+    const record = JSON.parse(message?.body ?? '{}');
+    expect(record).toMatchObject({
+      version: '1.0',
+      requestContext: {
+        requestId: attempts[0]?.requestId,
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fixture-pipeline-local-doomed:$LATEST',
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+      },
+      requestPayload: { id: put.Entries?.[0]?.EventId, source: 'com.example.doomed', detail: { n: 1 } },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorType: 'Error', errorMessage: `doomed ${put.Entries?.[0]?.EventId}` },
+    });
+    expect(queue?.messages).toHaveLength(1);
+    // the queue's alarm went off: CloudWatch's notification on the topic, delivered to its queue subscription
+    const [alert] = await eventually(async () =>
+      t.stack.sns.published.length ? t.stack.sns.published : undefined,
+    );
+    expect(alert).toMatchObject({
+      topicArn: 'arn:aws:sns:us-east-1:000000000000:churn-alerts-local',
+      subject: 'ALARM: "churn-doomed-dlq-not-empty-local" in US East (N. Virginia)',
+    });
+    expect(JSON.parse(alert?.message ?? '{}')).toMatchObject({
+      AlarmName: 'churn-doomed-dlq-not-empty-local',
+      AlarmDescription: 'doomed gave up on events; they wait in churn-doomed-dlq-local',
+      NewStateValue: 'ALARM',
+      OldStateValue: 'OK',
+      Trigger: { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 0 },
+    });
+    const inbox = t.stack.queues.get('churn-alert-inbox-local');
+    expect(inbox?.messages.map((message) => JSON.parse(message.body))).toEqual([
+      expect.objectContaining({ Type: 'Notification', MessageId: alert?.messageId, Subject: alert?.subject }),
+    ]);
+    // the email subscription's condition (an alertEmail parameter) does not hold: it was not made
+    expect(t.stack.sns.topics.get(alert?.topicArn ?? '')?.subscriptions.map((s) => s.protocol)).toEqual([
+      'sqs',
+    ]);
+  });
+
+  it("runs a schedule rule on demand with AWS's Scheduled Event, and leaves out a schedule that is off", async () => {
+    // Act
+    const listed = (await (await fetch(`${t.stack.endpoint}/_local/schedules`)).json()) as {
+      schedules: { name: string; expression: string; everyMs?: number }[];
+    };
+    const run = await fetch(`${t.stack.endpoint}/_local/schedules/fixture-pipeline-local-ticker-schedule-1`, {
+      method: 'POST',
+    });
+    const [invocation] = await eventually(async () => {
+      const found = await invocations('ticker');
+      return found.length ? found : undefined;
+    });
+    const unknown = await fetch(`${t.stack.endpoint}/_local/schedules/nope`, { method: 'POST' });
+
+    // Assess
+    expect(listed.schedules).toEqual([
+      expect.objectContaining({
+        name: 'fixture-pipeline-local-ticker-schedule-1',
+        expression: 'rate(1 hour)',
+        everyMs: 360_000,
+      }),
+    ]);
+    expect(run.status).toBe(200);
+    const rule = 'arn:aws:events:us-east-1:000000000000:rule/fixture-pipeline-local-ticker-schedule-1';
+    expect(invocation).toMatchObject({
+      trigger: 'schedule',
+      status: 'success',
+      result: { detailType: 'Scheduled Event', rule },
+    });
+    expect(unknown.status).toBe(404);
+  });
+
   it('keeps reserved concurrency 1 even when the first invocations arrive together', async () => {
     // Prepare: a stack of its own, where no execution environment exists yet
     const fresh = await startTestStack({

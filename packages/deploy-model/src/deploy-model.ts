@@ -133,28 +133,38 @@ function busy(target: Target, endpointStatus: string, why: string, model: Desire
   };
 }
 
+/** How many times the registry is read again when the listed package is no longer Approved once described. */
+const REGISTRY_READS = 3;
+
+/**
+ * The newest Approved version of the group, described, or undefined when the group has none. A version can be
+ * rejected between the list and the describe (two decisions in a row): the registry is then read again, and
+ * only a registry that keeps changing under it makes the event retried.
+ */
 export async function newestApprovedModel(
   sagemaker: SageMakerClient,
   groupName: string,
 ): Promise<DesiredModel | undefined> {
-  const listed = await sagemaker.send(
-    new ListModelPackagesCommand({
-      ModelPackageGroupName: groupName,
-      ModelApprovalStatus: 'Approved',
-      SortBy: 'CreationTime',
-      SortOrder: 'Descending',
-      MaxResults: 1,
-    }),
-  );
-  const arn = listed.ModelPackageSummaryList?.[0]?.ModelPackageArn;
-  if (!arn) return undefined;
-  const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
-  if (pkg.ModelApprovalStatus !== 'Approved') {
-    throw new RetryableError(
-      `Model package ${arn} changed to ${pkg.ModelApprovalStatus} while deploying; retrying to pick the newest Approved one`,
+  let changed = '';
+  for (let read = 0; read < REGISTRY_READS; read += 1) {
+    const listed = await sagemaker.send(
+      new ListModelPackagesCommand({
+        ModelPackageGroupName: groupName,
+        ModelApprovalStatus: 'Approved',
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: 1,
+      }),
     );
+    const arn = listed.ModelPackageSummaryList?.[0]?.ModelPackageArn;
+    if (!arn) return undefined;
+    const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+    if (pkg.ModelApprovalStatus === 'Approved') return desiredModel(pkg);
+    changed = `Model package ${arn} changed to ${pkg.ModelApprovalStatus} while deploying`;
   }
-  return desiredModel(pkg);
+  throw new RetryableError(
+    `${changed}, ${REGISTRY_READS} reads in a row; retrying to pick the newest Approved one`,
+  );
 }
 
 async function describeEndpoint(

@@ -93,6 +93,16 @@ function described(version: number, overrides: Partial<DescribeModelPackageComma
   };
 }
 
+/** A version as ListModelPackages summarises it. */
+const summaryOf = (version: number) => ({
+  ModelPackageGroupName: GROUP,
+  ModelPackageVersion: version,
+  ModelPackageArn: arnOf(version),
+  ModelApprovalStatus: 'Approved' as const,
+  ModelPackageStatus: 'Completed' as const,
+  CreationTime: new Date('2025-06-02T09:30:12Z'),
+});
+
 /** The registry's newest Approved version (none when undefined), as SageMaker lists and describes it. */
 function newestApproved(
   version: number | undefined,
@@ -733,10 +743,31 @@ describe('Function: deployModel', () => {
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
-  it('retries when the listed package is no longer Approved by the time it is described', async () => {
+  it('reads the registry again when the listed package is no longer Approved by the time it is described', async () => {
+    sagemaker
+      .on(ListModelPackagesCommand)
+      .resolvesOnce({ ModelPackageSummaryList: [{ ...summaryOf(3) }] })
+      .resolves({ ModelPackageSummaryList: [{ ...summaryOf(2) }] });
+    sagemaker
+      .on(DescribeModelPackageCommand, { ModelPackageName: arnOf(3) })
+      .resolves(described(3, { ModelApprovalStatus: 'Rejected' }));
+    sagemaker.on(DescribeModelPackageCommand, { ModelPackageName: arnOf(2) }).resolves(described(2));
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', configOf(2)));
+
+    await expect(deployModel(packageEvent(3), deps)).resolves.toMatchObject({
+      status: 'already-serving',
+      modelPackageVersion: 2,
+    });
+    expect(sagemaker).toHaveReceivedCommandTimes(ListModelPackagesCommand, 2);
+  });
+
+  it('retries the event when the registry keeps changing under three reads', async () => {
     newestApproved(2, { ModelApprovalStatus: 'Rejected' });
 
-    await expect(deployModel(packageEvent(2), deps)).rejects.toThrow(/changed to Rejected while deploying/);
+    await expect(deployModel(packageEvent(2), deps)).rejects.toThrow(
+      /changed to Rejected while deploying, 3 reads in a row/,
+    );
+    expect(sagemaker).toHaveReceivedCommandTimes(ListModelPackagesCommand, 3);
     expect(sagemaker).not.toHaveReceivedCommand(DescribeEndpointCommand);
   });
 

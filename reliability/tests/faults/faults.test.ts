@@ -320,7 +320,7 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
     expect(new Set(answers)).toEqual(new Set(['good']));
   });
 
-  it('an endpoint that stays Updating: deploy-model retries and deploys the newest version once it is InService', async () => {
+  it('an endpoint that stays Updating: deploy-model does nothing while it is busy, and deploys the newest version when it settles', async () => {
     // Prepare: versions registered as an approver would, from the good model with labels to tell them apart
     const first = await modelPackages(p);
     const v1 = await p.sagemaker.send(
@@ -372,32 +372,44 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
     );
     const model = await servingModel(p);
 
-    // Assess
-    const retried = v4Calls.filter((call) => call.status === 'error');
-    const last = v4Calls.at(-1);
+    // Assess: version 4's event found the endpoint busy and did nothing, without an error to retry; the
+    // endpoint's settle event (IN_SERVICE on version 3) then deployed version 4
+    const deployedBy = invocationsOf(p, 'deployModel').find(
+      (call) => resultOf(call).status === 'deploying' && resultOf(call).modelPackageVersion === v4,
+    );
+    const settleEvent = p.stack.bus.recorded.find(
+      (recorded) => recorded.event.id === deployedBy?.eventId,
+    )?.event;
     const ok =
-      retried.length > 0 &&
-      retried.every((call) => call.error?.errorType === 'RetryableError') &&
-      last?.status === 'success' &&
-      resultOf(last).status === 'deploying' &&
+      v4Calls.length === 1 &&
+      v4Calls[0]?.status === 'success' &&
+      resultOf(v4Calls[0]).status === 'busy' &&
+      settleEvent?.['detail-type'] === 'SageMaker Endpoint State Change' &&
       model === 'v4';
     record(
-      `endpoint stays Updating for 1.5 s (stack retries async invocations after 1 s and 2 s)`,
+      `endpoint stays Updating for 1.5 s while a newer version is approved`,
       p.stack.faults.counts.endpointUpdating,
-      `deploy-model for version ${v4}: ${retried.map((call) => `attempt ${call.attempt} ${call.error?.errorType} ("${call.error?.errorMessage.slice(0, 60)}…")`).join(', ')}; ` +
-        `attempt ${last?.attempt} ${resultOf(last).status} (${String(resultOf(last).action)}); endpoint ${endpoint.EndpointStatus}, model ${model} answers`,
+      `deploy-model for version ${v4}: ${v4Calls.map((call) => `attempt ${call.attempt} ${call.status} ${String(resultOf(call).status)}`).join(', ')}; ` +
+        `then its endpoint's settle event (${String(settleEvent?.detail.EndpointStatus)}) deployed version ${v4}; endpoint ${endpoint.EndpointStatus}, model ${model} answers`,
       ok,
     );
     expect(during.PendingDeploymentSummary?.EndpointConfigName).toBeDefined();
-    expect(retried.length).toBeGreaterThan(0);
-    expect(retried[0]).toMatchObject({
-      attempt: 1,
-      error: {
-        errorType: 'RetryableError',
-        errorMessage: expect.stringMatching(new RegExp(`Endpoint ${ENDPOINT} is Updating`)),
-      },
+    expect(v4Calls).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        status: 'success',
+        result: expect.objectContaining({
+          status: 'busy',
+          endpointStatus: 'Updating',
+          reason: expect.stringMatching(new RegExp(`endpoint ${ENDPOINT} is Updating`)),
+        }),
+      }),
+    ]);
+    expect(settleEvent).toMatchObject({
+      'detail-type': 'SageMaker Endpoint State Change',
+      detail: { EndpointName: ENDPOINT, EndpointStatus: 'IN_SERVICE' },
     });
-    expect(last).toMatchObject({
+    expect(deployedBy).toMatchObject({
       status: 'success',
       result: expect.objectContaining({ status: 'deploying', action: 'update', modelPackageVersion: v4 }),
     });

@@ -16,6 +16,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { type Stack, silentLogger, startStack } from '@sagemaker-pipeline/local';
+import { resourceName } from '@sagemaker-pipeline/shared/naming';
 
 const workspace = fileURLToPath(new URL('../../../../', import.meta.url));
 const image = fileURLToPath(new URL('../fixtures/gate-model', import.meta.url));
@@ -46,8 +47,11 @@ async function resultOf(fn: string, match: (result: Result) => boolean): Promise
   throw new Error(`no ${fn} result in time; invocations: ${JSON.stringify(stack.functions.invocations)}`);
 }
 
+/** A training job name as trigger-training derives them: only those are the pipeline's. */
+const jobOf = (key: string): string => resourceName(PIPELINE, 'train', key);
+
 async function train(name: string, accuracy: number): Promise<string> {
-  const trainingJobName = `${PIPELINE}-train-${name}`;
+  const trainingJobName = jobOf(name);
   await sagemaker.send(
     new CreateTrainingJobCommand({
       TrainingJobName: trainingJobName,
@@ -144,15 +148,15 @@ describe('Offline stack: training job → evaluate-model → evaluation job → 
       metric: { value: 0.9 },
       champion: null,
     });
-    const started = await resultOf('evaluateModel', (r) => r.trainingJobName === `${PIPELINE}-train-first`);
+    const started = await resultOf('evaluateModel', (r) => r.trainingJobName === jobOf('first'));
     expect(started).toMatchObject({
       status: 'started',
-      evaluationUri: `s3://${BUCKET}/evaluations/${PIPELINE}-train-first`,
+      evaluationUri: `s3://${BUCKET}/evaluations/${jobOf('first')}`,
     });
-    const evaluation = await readJson(`evaluations/${PIPELINE}-train-first/evaluation.json`);
+    const evaluation = await readJson(`evaluations/${jobOf('first')}/evaluation.json`);
     expect(evaluation).toMatchObject({
       multiclass_classification_metrics: { accuracy: { value: 0.9 } },
-      training_job: `${PIPELINE}-train-first`,
+      training_job: jobOf('first'),
       evaluation_files: ['holdout.csv'],
     });
     const registered = await sagemaker.send(
@@ -160,10 +164,10 @@ describe('Offline stack: training job → evaluate-model → evaluation job → 
     );
     expect(registered.ModelApprovalStatus).toBe('Approved');
     expect(registered.InferenceSpecification?.Containers).toEqual([
-      { Image: imageUri, ModelDataUrl: `s3://${BUCKET}/models/${PIPELINE}-train-first/output/model.tar.gz` },
+      { Image: imageUri, ModelDataUrl: `s3://${BUCKET}/models/${jobOf('first')}/output/model.tar.gz` },
     ]);
     expect(registered.CustomerMetadataProperties).toMatchObject({
-      'training-job': `${PIPELINE}-train-first`,
+      'training-job': jobOf('first'),
       'metric-value': '0.9',
       'image-digest': imageUri.split('@')[1],
       'champion-version': 'none',
@@ -174,7 +178,7 @@ describe('Offline stack: training job → evaluate-model → evaluation job → 
     const result = await trainAndGate('worse', 0.85);
 
     expect(result).toMatchObject({ status: 'rejected', champion: { version: 1, value: 0.9 } });
-    const decision = await readJson(`evaluations/${PIPELINE}-train-worse/decision.json`);
+    const decision = await readJson(`evaluations/${jobOf('worse')}/decision.json`);
     expect(decision).toMatchObject({
       status: 'rejected',
       reasons: [expect.stringContaining('does not beat the champion version 1 (0.9)')],
@@ -193,12 +197,9 @@ describe('Offline stack: training job → evaluate-model → evaluation job → 
     const trainingEvent = recordedEvent(
       'SageMaker Training Job State Change',
       'TrainingJobName',
-      `${PIPELINE}-train-better`,
+      jobOf('better'),
     );
-    const evaluation = await resultOf(
-      'evaluateModel',
-      (r) => r.trainingJobName === `${PIPELINE}-train-better`,
-    );
+    const evaluation = await resultOf('evaluateModel', (r) => r.trainingJobName === jobOf('better'));
     const evaluationEvent = recordedEvent(
       'SageMaker Processing Job State Change',
       'ProcessingJobName',

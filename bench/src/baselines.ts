@@ -85,7 +85,10 @@ export const main = async (event: any) => {
     call: 'SageMaker ListModelPackages',
     baseline: `
 import { ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
 const sagemaker = new SageMakerClient({});
+// deploy-model also holds an SNS client, for its alerts
+export const sns = new SNSClient({});
 export const main = async (event: any) => {
   try {
     const listed = await sagemaker.send(new ListModelPackagesCommand({

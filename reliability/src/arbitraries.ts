@@ -674,7 +674,15 @@ export interface EventBridgeSpec {
   otherStages: Arbitrary<Envelope>[];
   /** Fields of the detail the handler reads (extra fields never collide with them). */
   detailFields: readonly string[];
+  /** Other detail types the handler acts on too (deploy-model's settle events and schedule): never "other". */
+  alsoAccepts?: readonly string[];
 }
+
+/** Whether an event is of a kind the stage does not act on. */
+const notAcceptedBy =
+  (spec: EventBridgeSpec) =>
+  (event: unknown): boolean =>
+    !(spec.alsoAccepts ?? []).includes(String((event as { 'detail-type'?: unknown })?.['detail-type']));
 
 /** Mutations of the EventBridge envelope: missing and mistyped fields, other sources and detail types. */
 function envelopeBreakers(spec: EventBridgeSpec): Arbitrary<Mutation>[] {
@@ -702,7 +710,7 @@ function envelopeBreakers(spec: EventBridgeSpec): Arbitrary<Mutation>[] {
       'invalid',
       ['detail-type'],
       otherWord(
-        [spec.detailType],
+        [spec.detailType, ...(spec.alsoAccepts ?? [])],
         [
           'ECR Image Action',
           'ECR Image Scan',
@@ -712,7 +720,7 @@ function envelopeBreakers(spec: EventBridgeSpec): Arbitrary<Mutation>[] {
           'SageMaker Endpoint State Change',
           'SageMaker HyperParameter Tuning Job State Change',
           'Object Created',
-        ],
+        ].filter(notAcceptedBy(spec)),
       ),
     ),
     setTo('detail-not-object', 'invalid', ['detail'], valueNotOf('object')),
@@ -801,7 +809,7 @@ export function eventBridgeCases(spec: EventBridgeSpec): Arbitrary<BadEvent> {
         fields: ['(event)'],
       }),
     );
-  const otherEvents = fc.oneof(...spec.otherStages, otherServiceEvent).map(
+  const otherEvents = fc.oneof(...spec.otherStages, otherServiceEvent.filter(notAcceptedBy(spec))).map(
     (event): BadEvent => ({
       kinds: ['other-event', ...stringKinds(event)],
       event,
@@ -1137,6 +1145,7 @@ export const deployModelCases: Arbitrary<BadEvent> = eventBridgeCases({
     ),
   ],
   otherStages: [ecrImageAction, trainingJobStateChange, processingJobStateChange],
+  alsoAccepts: ['SageMaker Endpoint State Change', 'Scheduled Event'],
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import {
   type SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import type { Alerts } from '@sagemaker-pipeline/shared/alerts';
 import type { DeployModelConfig } from '@sagemaker-pipeline/shared/config';
 import { awsErrorName, RetryableError } from '@sagemaker-pipeline/shared/errors';
 import type {
@@ -26,6 +27,7 @@ import type {
   ModelPackageStateChangeEvent,
   ScheduledEvent,
 } from '@sagemaker-pipeline/shared/events';
+import { settleAlert } from './alerts.js';
 import {
   createEndpointConfigRequest,
   createEndpointRequest,
@@ -40,6 +42,8 @@ import {
 export interface Deps {
   sagemaker: SageMakerClient;
   config: DeployModelConfig;
+  /** Where a settle event that reports a failure is told to a human. */
+  alerts?: Alerts;
 }
 
 /** What deploy-model runs on: a registry event, its endpoint's settle event, or its schedule. */
@@ -67,6 +71,8 @@ export type DeployModelResult =
   | (Target & { status: 'already-deploying'; endpointStatus: string })
   /** The endpoint cannot take an update now; its settle event or the schedule reconciles again. */
   | (Target & { status: 'busy'; endpointStatus: string; reason: string })
+  /** The last deployment failed: only a registry event deploys again. */
+  | (Target & { status: 'held'; endpointStatus: string; failureReason: string; reason: string })
   | (Target & {
       status: 'deploying';
       /** create: no endpoint yet; update: blue/green; replace-failed: the Failed endpoint is recreated. */
@@ -123,6 +129,17 @@ async function createOnce(create: () => Promise<unknown>): Promise<boolean> {
 }
 
 /** The newest Approved version of the group, described, or undefined when the group has none. */
+/**
+ * Why the endpoint's last deployment failed, when it did: a Failed endpoint, an update whose rollback failed,
+ * or an InService endpoint whose last update was rolled back (its FailureReason stays until an update succeeds).
+ */
+function failureOf(endpoint: DescribeEndpointCommandOutput): string | undefined {
+  const status = endpoint.EndpointStatus;
+  if (status === 'Failed' || status === 'UpdateRollbackFailed')
+    return endpoint.FailureReason ?? `${status}, no reason given`;
+  return status === 'InService' ? endpoint.FailureReason || undefined : undefined;
+}
+
 /** The no-op result for an endpoint that cannot take the deployment now. */
 function busy(target: Target, endpointStatus: string, why: string, model: DesiredModel): DeployModelResult {
   return {
@@ -230,10 +247,19 @@ export function triggerOf(
   }
 }
 
-export async function deployModel(event: DeployModelEvent, deps: Deps): Promise<DeployModelResult> {
+export async function deployModel(
+  event: DeployModelEvent,
+  deps: Deps,
+): Promise<DeployModelResult & { alert?: string }> {
   const why = triggerOf(event, deps.config);
   if ('skip' in why) return { status: 'skipped', reason: why.skip };
-  return reconcile(why.trigger, deps);
+  const result = await reconcile(why.trigger, deps);
+  const alert =
+    event['detail-type'] === 'SageMaker Endpoint State Change'
+      ? settleAlert(event, result, deps.config)
+      : undefined;
+  if (!alert || !deps.alerts) return result;
+  return { ...result, alert: (await deps.alerts.publish(alert)).subject };
 }
 
 /** Makes the endpoint serve the newest Approved package, or says why it already does or cannot now. */
@@ -278,6 +304,19 @@ export async function reconcile(trigger: Trigger, { sagemaker, config }: Deps): 
         model,
       );
     }
+  }
+  // A deployment that failed is not tried again by the settle event or the schedule (it would fail again, every
+  // few minutes, at the price of a fleet each time): a human is alerted, and the next registry event (a version
+  // approved or rejected) deploys again.
+  const failure = endpoint && failureOf(endpoint);
+  if (failure && !('modelPackageArn' in trigger)) {
+    return {
+      ...target,
+      status: 'held',
+      endpointStatus: status ?? 'unknown',
+      failureReason: failure,
+      reason: `the last deployment of endpoint ${endpointName} failed (${failure}); version ${model.version} is deployed again on the next registry event (a version approved or rejected), not automatically`,
+    };
   }
 
   const created = {

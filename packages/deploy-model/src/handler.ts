@@ -2,6 +2,7 @@
  * The deployed Lambda handler: configuration and clients at cold start, the shared middy stack around
  * `deployModel`. Three kinds of event run it: the registry's, its endpoint's settle events and its schedule.
  */
+import { Alerts, createSnsClient } from '@sagemaker-pipeline/shared/alerts';
 import { createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
 import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
@@ -17,6 +18,7 @@ import { STAGE } from './requests.js';
 const config = loadConfig(deployModelEnv);
 const sagemaker = createSageMakerClient();
 const logger = createLogger(STAGE);
+const alerts = new Alerts(createSnsClient(), config.ALERT_TOPIC_ARN, logger);
 
 function logResult(result: DeployModelResult): void {
   switch (result.status) {
@@ -82,7 +84,7 @@ export const main = createStageHandler({
   logger,
   correlationKeys,
   handler: async (event) => {
-    const result = await deployModel(event, { sagemaker, config });
+    const result = await deployModel(event, { sagemaker, config, alerts });
     logResult(result);
     return result;
   },

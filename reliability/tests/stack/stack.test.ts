@@ -240,7 +240,7 @@ describe('The offline stack itself', () => {
       json('ssm', 'AmazonSSM.GetParameter', '{"Name":"x"}', '1.1'),
       json('ecr', 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories', '{}', '1.1'),
       json('logs', 'Logs_20140328.DescribeLogGroups', '{}', '1.1'),
-      query('sns', 'Action=Publish&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3At&Message=x'),
+      query('sqs', 'Action=ListQueues&Version=2012-11-05'),
       json('kinesis', 'Kinesis_20131202.ListStreams', '{}', '1.1'),
       json('states', 'AWSStepFunctions.ListStateMachines'),
       query('cloudformation', 'Action=ListStacks&Version=2010-05-15'),

@@ -5,6 +5,7 @@ import {
   instanceType,
   integerBetween,
   modelPackageGroupName,
+  optionalTopicArn,
   pipelineName,
   positiveInt,
   roleArn,
@@ -30,6 +31,7 @@ const deployModelFields = v.object({
   DEPLOYMENT_TERMINATION_WAIT_SECONDS: integerBetween(0, 3600, 0),
   DEPLOYMENT_MAX_EXECUTION_SECONDS: integerBetween(600, 28800, 3600),
   ROLLBACK_ALARMS: alarmNameList(),
+  ALERT_TOPIC_ARN: optionalTopicArn(),
 });
 
 /**

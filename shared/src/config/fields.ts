@@ -121,6 +121,25 @@ export const optionalImageUri = () =>
     ),
   );
 
+/**
+ * The pipeline's alert topic (`ALERT_TOPIC_ARN`, infra's `<pipeline>-alerts`). Empty counts as unset: alerts are
+ * then only logged, as ERROR lines with the same text.
+ */
+export const optionalTopicArn = () =>
+  v.pipe(
+    v.optional(v.string()),
+    v.transform((value) => (value === '' ? undefined : value)),
+    v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(
+          /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+          'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
+        ),
+      ),
+    ),
+  );
+
 /** A SageMaker model package group name (the model registry): 1-63 letters, digits, hyphens. */
 export const modelPackageGroupName = () =>
   v.pipe(

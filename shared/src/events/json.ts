@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 
-const jsonObject = () =>
+export const jsonObject = () =>
   v.custom<Record<string, unknown>>(
     (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
     (issue) => `must be an object, received ${Array.isArray(issue.input) ? 'an array' : issue.received}`,

@@ -14,6 +14,8 @@ import {
   SageMakerServiceException,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { Alerts } from '@sagemaker-pipeline/shared/alerts';
 import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import {
@@ -31,6 +33,8 @@ import { endpointConfigName, modelName } from '../../src/requests.js';
 import { sampleEvent } from '../events.js';
 
 const sagemaker = mockClient(SageMakerClient);
+const sns = mockClient(SNSClient);
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts';
 const config = loadConfig(deployModelEnv);
 const configWith = (overrides: Record<string, string>) =>
   loadConfig(deployModelEnv, { ...process.env, ...overrides });
@@ -171,6 +175,7 @@ const inputs = <T>(calls: readonly { args: readonly [{ input: T }] }[]): T[] =>
 describe('Function: deployModel', () => {
   beforeEach(() => {
     sagemaker.reset();
+    sns.reset();
   });
 
   it('creates the model, endpoint config and endpoint when there is no endpoint yet, with the exact inputs', async () => {
@@ -672,6 +677,78 @@ describe('Function: deployModel', () => {
 
     expect(result).toEqual({ status: 'skipped', reason: expect.stringMatching(reason) });
     expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('holds, without deploying again, when its endpoint settles after a rolled-back update, and alerts a human', async () => {
+    newestApproved(3);
+    const reason =
+      'The primary container for production variant AllTraffic did not pass the ping health check.';
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .resolves(endpoint('InService', configOf(2), { FailureReason: reason }));
+    sns.on(PublishCommand).resolves({ MessageId: 'alert-1' });
+    const alerts = new Alerts(new SNSClient({}), TOPIC);
+
+    const result = await deployModel(endpointEvent({ FailureReason: reason }), { ...deps, alerts });
+
+    expect(result).toMatchObject({
+      status: 'held',
+      endpointStatus: 'InService',
+      failureReason: reason,
+      modelPackageVersion: 3,
+      alert: '[mlpipe-dev] Endpoint mlpipe-dev update rolled back',
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateEndpointCommand);
+    expect(sagemaker).not.toHaveReceivedCommand(CreateModelCommand);
+    const [published] = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+    expect(published).toMatchObject({
+      TopicArn: TOPIC,
+      Subject: '[mlpipe-dev] Endpoint mlpipe-dev update rolled back',
+    });
+    expect(published?.Message).toContain(
+      `An update of endpoint mlpipe-dev to version 3 of ${GROUP} was rolled back; it still serves ${configOf(2)}.`,
+    );
+    expect(published?.Message).toContain(`Why: ${reason}`);
+    expect(published?.Message).toContain('approve a fixed version (or reject the failing one)');
+  });
+
+  it('holds a Failed endpoint on its schedule: no delete, no create, until a registry event', async () => {
+    newestApproved(2);
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .resolves(endpoint('Failed', configOf(2), { FailureReason: 'CapacityError: no ml.m5.large capacity' }));
+
+    const result = await deployModel(scheduledEvent(), deps);
+
+    expect(result).toMatchObject({ status: 'held', endpointStatus: 'Failed' });
+    expect(sagemaker).not.toHaveReceivedCommand(DeleteEndpointCommand);
+    expect(sagemaker).not.toHaveReceivedCommand(CreateEndpointCommand);
+  });
+
+  it('alerts when its endpoint settles Failed or its rollback fails, and not when it settles fine', async () => {
+    newestApproved(2);
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .resolves(endpoint('Failed', configOf(2), { FailureReason: 'boom' }));
+    sns.on(PublishCommand).resolves({ MessageId: 'alert' });
+    const alerts = new Alerts(new SNSClient({}), TOPIC);
+
+    const failed = await deployModel(endpointEvent({ EndpointStatus: 'FAILED', FailureReason: 'boom' }), {
+      ...deps,
+      alerts,
+    });
+    const mixed = await deployModel(endpointEvent({ EndpointStatus: 'UPDATE_ROLLBACK_FAILED' }), {
+      ...deps,
+      alerts,
+    });
+    sagemaker.on(DescribeEndpointCommand).resolves(endpoint('InService', configOf(2)));
+    const fine = await deployModel(endpointEvent(), { ...deps, alerts });
+
+    expect(failed).toMatchObject({ status: 'held', alert: '[mlpipe-dev] Endpoint mlpipe-dev failed' });
+    expect(mixed).toMatchObject({ alert: '[mlpipe-dev] Endpoint mlpipe-dev update and rollback failed' });
+    expect(fine).toMatchObject({ status: 'already-serving' });
+    expect(fine).not.toHaveProperty('alert');
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
   });
 
   it('reconciles on its schedule: creates nothing when the endpoint serves the newest Approved version', async () => {

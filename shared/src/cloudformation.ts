@@ -2,7 +2,9 @@
  * Reading the CloudFormation templates that `serverless package` writes, for tests that check what will
  * be deployed (IAM roles, rules, queues) and for tools that must follow the deployed configuration.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface CfnResource {
@@ -11,7 +13,15 @@ export interface CfnResource {
   [key: string]: unknown;
 }
 
+export interface CfnParameter {
+  Type: string;
+  Default?: unknown;
+  [key: string]: unknown;
+}
+
 export interface CfnTemplate {
+  Parameters?: Record<string, CfnParameter>;
+  Conditions?: Record<string, unknown>;
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
 }
@@ -38,6 +48,32 @@ export function readPackagedTemplate(
     throw new Error(
       `No packaged template at ${path}: run \`pnpm package\` first (${(error as Error).message})`,
     );
+  }
+}
+
+/**
+ * Packages the service in `serviceDir` for stage dev with more `serverless package` arguments (`--param`,
+ * `name=value`...) into a temporary folder, and returns that template. serverless removes the service's own
+ * `.serverless` first, whatever `--package` says: it is put back, for the tests and suites that read it.
+ */
+export function packageTemplate(serviceDir: string, args: string[]): CfnTemplate {
+  const work = mkdtempSync(join(tmpdir(), 'package-'));
+  const own = join(serviceDir, '.serverless');
+  const kept = existsSync(own) ? join(work, 'kept') : undefined;
+  if (kept) cpSync(own, kept, { recursive: true });
+  try {
+    execFileSync(
+      join(serviceDir, 'node_modules', '.bin', 'serverless'),
+      ['package', '--stage', 'dev', ...args, '--package', join(work, 'package')],
+      { cwd: serviceDir, stdio: 'pipe', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } },
+    );
+    return readPackagedTemplate(serviceDir, join(work, 'package'));
+  } finally {
+    if (kept) {
+      rmSync(own, { recursive: true, force: true });
+      cpSync(kept, own, { recursive: true });
+    }
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -70,6 +106,47 @@ export function resolveIntrinsic(
     }
   }
   return JSON.stringify(value);
+}
+
+/**
+ * Whether a condition of the template holds when the stack deploys with its parameters' defaults (or `values`
+ * for some of them): `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or` and `{ "Condition": name }` over plain
+ * strings, `Ref` to a parameter and `Ref` to a pseudo parameter. Throws on anything else, naming it.
+ */
+export function conditionHolds(
+  template: Pick<CfnTemplate, 'Parameters' | 'Conditions'>,
+  name: string,
+  values: Record<string, string> = {},
+  pseudoParameters: Record<string, string> = PSEUDO_PARAMETERS,
+): boolean {
+  const text = (node: unknown): string => {
+    if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean')
+      return String(node);
+    const ref = (node as Record<string, unknown> | null)?.Ref;
+    if (typeof ref === 'string') {
+      if (Object.hasOwn(values, ref)) return values[ref] as string;
+      const parameter = template.Parameters?.[ref];
+      if (parameter?.Default !== undefined) return String(parameter.Default);
+      if (Object.hasOwn(pseudoParameters, ref)) return pseudoParameters[ref] as string;
+      throw new Error(`Condition ${name}: parameter ${ref} has no value and no default`);
+    }
+    throw new Error(`Condition ${name}: cannot evaluate ${JSON.stringify(node)}`);
+  };
+  const holds = (node: unknown): boolean => {
+    const fn = node && typeof node === 'object' ? Object.keys(node)[0] : undefined;
+    const arg = fn ? (node as Record<string, unknown>)[fn] : undefined;
+    const args = Array.isArray(arg) ? arg : [];
+    if (fn === 'Condition' && typeof arg === 'string')
+      return conditionHolds(template, arg, values, pseudoParameters);
+    if (fn === 'Fn::Equals' && args.length === 2) return text(args[0]) === text(args[1]);
+    if (fn === 'Fn::Not' && args.length === 1) return !holds(args[0]);
+    if (fn === 'Fn::And') return args.every(holds);
+    if (fn === 'Fn::Or') return args.some(holds);
+    throw new Error(`Condition ${name}: cannot evaluate ${JSON.stringify(node)}`);
+  };
+  const condition = template.Conditions?.[name];
+  if (condition === undefined) throw new Error(`No condition ${name} in the template`);
+  return holds(condition);
 }
 
 const asArray = <T>(value: T | T[] | undefined): T[] =>

@@ -4,7 +4,7 @@
  * makes to infra by name (queues, roles, bucket, registry, repository) against what infra creates.
  */
 import { createRequire } from 'node:module';
-import type { CfnTemplate } from '@sagemaker-pipeline/shared/cloudformation';
+import { type CfnTemplate, resourcesOfType } from '@sagemaker-pipeline/shared/cloudformation';
 import { checkTemplates, type NamedTemplate, type SpecReport } from '../../src/cfn-spec.js';
 import { deployedNames, packagedTemplates, resolveValue } from '../../src/cfn-templates.js';
 import { recordFigures } from '../../src/figures.js';
@@ -30,6 +30,25 @@ function namedReferences(): NamedReference[] {
       if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
         const arn = resolve(props.EventSourceArn);
         return [{ where: `${where}.EventSourceArn`, value: arn, resolves: names.arns.has(arn) }];
+      }
+      if (resource.Type === 'AWS::CloudWatch::Alarm') {
+        const actions = ['AlarmActions', 'OKActions', 'InsufficientDataActions'].flatMap((key) =>
+          ((props[key] ?? []) as unknown[]).map((action, index): NamedReference => {
+            const arn = resolve(action);
+            return { where: `${where}.${key}[${index}]`, value: arn, resolves: names.arns.has(arn) };
+          }),
+        );
+        const queues = ((props.Dimensions ?? []) as { Name: string; Value: unknown }[])
+          .filter(({ Name }) => Name === 'QueueName')
+          .map(({ Value }): NamedReference => {
+            const name = resolve(Value);
+            return {
+              where: `${where}.Dimensions.QueueName`,
+              value: name,
+              resolves: within('AWS::SQS::Queue', name),
+            };
+          });
+        return [...actions, ...queues];
       }
       if (resource.Type === 'AWS::Lambda::EventInvokeConfig') {
         const destinations = (props.DestinationConfig ?? {}) as Record<string, { Destination: unknown }>;
@@ -108,7 +127,7 @@ describe('Templates: every packaged service template', () => {
     expect(report.references).toBeGreaterThan(0);
   });
 
-  it("finds every queue, role, bucket, registry and repository a stage names by name among the templates' resources", () => {
+  it("finds every queue, topic, role, bucket, registry and repository a stage names by name among the templates' resources", () => {
     // Assess
     expect(references.filter(({ resolves }) => !resolves)).toEqual([]);
     expect(references.map(({ where }) => where)).toEqual(
@@ -116,8 +135,97 @@ describe('Templates: every packaged service template', () => {
         'retrain-model.RetrainModelEventSourceMappingSQSMlpipedevretrain.EventSourceArn',
         'trigger-training.TriggerTrainingLambdaFunction.Environment.SAGEMAKER_ROLE',
         'deploy-model.DeployModelLambdaFunction.Environment.MODEL_REGISTRY_NAME',
+        'evaluate-model.EvaluateModelLambdaFunction.Environment.ALERT_TOPIC_ARN',
+        'register-model.RegisterModelDeadLetterQueueAlarm.AlarmActions[0]',
+        'infra.RetrainDeadLetterQueueAlarm.Dimensions.QueueName',
       ]),
     );
+  });
+});
+
+describe('Templates: nothing is dropped in silence', () => {
+  const infra = templates.find(({ service }) => service === 'infra')?.template;
+  if (!infra) throw new Error('No packaged infra template');
+  const ALERTS = resolveValue({ Ref: 'AlertTopic' }, infra);
+  const each = (type: string) =>
+    templates.flatMap(({ service, template }) =>
+      resourcesOfType(template, type).map(([id, resource]) => ({
+        service,
+        id,
+        props: resource.Properties ?? {},
+        resolve: (value: unknown) => resolveValue(value, template),
+      })),
+    );
+  const queueName = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
+
+  /** Functions invoked asynchronously: the targets of EventBridge rules (event patterns and schedules). */
+  const asyncFunctions = each('AWS::Events::Rule').flatMap(({ service, props }) =>
+    ((props.Targets ?? []) as { Arn: unknown }[]).map(
+      ({ Arn }) => `${service}.${(Arn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]}`,
+    ),
+  );
+  const invokeConfigs = new Map(
+    each('AWS::Lambda::EventInvokeConfig').map(({ service, props, resolve }) => [
+      `${service}.${(props.FunctionName as { Ref: string }).Ref}`,
+      {
+        retries: props.MaximumRetryAttempts,
+        maximumEventAge: props.MaximumEventAgeInSeconds,
+        onFailure: resolve(
+          (props.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination,
+        ),
+      },
+    ]),
+  );
+  const deadLetterQueues = [
+    ...[...invokeConfigs.values()].map(({ onFailure }) => queueName(onFailure)),
+    ...each('AWS::SQS::Queue').flatMap(({ props, resolve }) => {
+      const redrive = props.RedrivePolicy as { deadLetterTargetArn: unknown } | undefined;
+      return redrive ? [queueName(resolve(redrive.deadLetterTargetArn))] : [];
+    }),
+  ].sort();
+  const alarmedQueues = each('AWS::CloudWatch::Alarm')
+    .filter(
+      ({ props, resolve }) =>
+        props.Namespace === 'AWS/SQS' &&
+        props.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        props.ComparisonOperator === 'GreaterThanThreshold' &&
+        Number(props.Threshold) === 0 &&
+        ((props.AlarmActions ?? []) as unknown[]).map(resolve).includes(ALERTS),
+    )
+    .flatMap(({ props, resolve }) =>
+      ((props.Dimensions ?? []) as { Name: string; Value: unknown }[])
+        .filter(({ Name }) => Name === 'QueueName')
+        .map(({ Value }) => resolve(Value)),
+    );
+
+  it('gives every asynchronously invoked function two retries, a maximum event age and an on-failure queue', () => {
+    // Assess
+    expect([...new Set(asyncFunctions)].sort()).toEqual([
+      'deploy-model.DeployModelLambdaFunction',
+      'evaluate-model.EvaluateModelLambdaFunction',
+      'register-model.RegisterModelLambdaFunction',
+      'trigger-training.TriggerTrainingLambdaFunction',
+    ]);
+    for (const fn of asyncFunctions) {
+      expect({ fn, ...invokeConfigs.get(fn) }).toEqual({
+        fn,
+        retries: 2,
+        maximumEventAge: 3600,
+        onFailure: expect.stringMatching(/^arn:aws:sqs:.*-dlq$/),
+      });
+    }
+  });
+
+  it("alarms the pipeline's alert topic as soon as any dead-letter queue holds a message", () => {
+    // Assess
+    expect(deadLetterQueues).toEqual([
+      'mlpipe-dev-deploy-model-dlq',
+      'mlpipe-dev-evaluate-model-dlq',
+      'mlpipe-dev-register-model-dlq',
+      'mlpipe-dev-retrain-dlq',
+      'mlpipe-dev-trigger-training-dlq',
+    ]);
+    expect(alarmedQueues.sort()).toEqual(deadLetterQueues);
   });
 });
 

@@ -8,7 +8,10 @@
  * - resource attributes (DependsOn, DeletionPolicy...) are valid;
  * - every `Ref` names a resource, a parameter or a pseudo parameter; every `Fn::GetAtt` a resource and one of
  *   its type's attributes; every `${...}` of `Fn::Sub` one of those or a variable of its own; every
- *   `Fn::ImportValue` an export of another template; export names are unique across the templates.
+ *   `Fn::ImportValue` an export of another template; export names are unique across the templates;
+ * - parameters have a CloudFormation type and a default their own constraints accept; conditions are made of
+ *   condition functions over parameters and pseudo parameters, and every condition a resource, a `Fn::If` or
+ *   another condition names exists.
  */
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import type {
@@ -81,6 +84,20 @@ const RESOURCE_KEYS = new Set([
 
 const POLICIES = new Set(['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot']);
 
+const PARAMETER_TYPES = new Set(['String', 'Number', 'List<Number>', 'CommaDelimitedList']);
+
+/** What a condition may be made of (besides `{ "Condition": name }`), and what may appear inside one. */
+const CONDITION_FUNCTIONS = new Set(['Fn::And', 'Fn::Equals', 'Fn::Not', 'Fn::Or']);
+const INSIDE_CONDITIONS = new Set([
+  ...CONDITION_FUNCTIONS,
+  'Ref',
+  'Fn::FindInMap',
+  'Fn::Sub',
+  'Fn::Join',
+  'Fn::Select',
+  'Fn::Split',
+]);
+
 const INTRINSICS = new Set([
   'Ref',
   'Fn::GetAtt',
@@ -113,12 +130,17 @@ export function awsServiceSpec(): SpecDatabase {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** `{ "Condition": name }`, as conditions name other conditions. */
+const isConditionName = (value: unknown): value is { Condition: unknown } =>
+  isObject(value) && Object.keys(value).length === 1 && 'Condition' in value;
+
 class TemplateChecker {
   readonly problems: TemplateProblem[] = [];
   properties = 0;
   references = 0;
   private readonly resources: Record<string, { Type?: unknown } & Record<string, unknown>>;
   private readonly parameters: Record<string, unknown>;
+  private readonly conditions: Record<string, unknown>;
 
   constructor(
     private readonly db: SpecDatabase,
@@ -128,6 +150,7 @@ class TemplateChecker {
   ) {
     this.resources = (isObject(template.Resources) ? template.Resources : {}) as typeof this.resources;
     this.parameters = isObject(template.Parameters) ? template.Parameters : {};
+    this.conditions = isObject(template.Conditions) ? template.Conditions : {};
   }
 
   private problem(path: string, message: string): void {
@@ -145,6 +168,14 @@ class TemplateChecker {
     }
     if (Object.keys(this.resources).length === 0)
       this.problem('Resources', 'a template needs at least one resource');
+    for (const [name, parameter] of Object.entries(this.parameters)) this.checkParameter(name, parameter);
+    for (const [name, condition] of Object.entries(this.conditions)) {
+      const path = `Conditions.${name}`;
+      const fn = intrinsicName(condition);
+      if (!isConditionName(condition) && !(fn && CONDITION_FUNCTIONS.has(fn)))
+        this.problem(path, 'a condition is a Fn::And, Fn::Equals, Fn::Not, Fn::Or or Condition');
+      this.walkCondition(condition, path);
+    }
     for (const [id, resource] of Object.entries(this.resources)) this.checkResource(id, resource);
     for (const [id, output] of Object.entries(isObject(this.template.Outputs) ? this.template.Outputs : {})) {
       const path = `Outputs.${id}`;
@@ -167,8 +198,7 @@ class TemplateChecker {
         this.problem(`${path}.DependsOn`, `${JSON.stringify(dependency)} is not a resource of the template`);
       }
     }
-    const conditions = isObject(this.template.Conditions) ? this.template.Conditions : {};
-    if (resource.Condition !== undefined && !(String(resource.Condition) in conditions)) {
+    if (resource.Condition !== undefined && !(String(resource.Condition) in this.conditions)) {
       this.problem(`${path}.Condition`, `${resource.Condition} is not a condition of the template`);
     }
     for (const policy of ['DeletionPolicy', 'UpdateReplacePolicy']) {
@@ -293,6 +323,71 @@ class TemplateChecker {
     }
   }
 
+  /** A parameter: a CloudFormation type, and a default that its AllowedPattern and AllowedValues accept. */
+  private checkParameter(name: string, parameter: unknown): void {
+    const path = `Parameters.${name}`;
+    if (!isObject(parameter)) {
+      this.problem(path, 'must be an object');
+      return;
+    }
+    const type = String(parameter.Type);
+    if (!PARAMETER_TYPES.has(type) && !/^(List<)?AWS::/.test(type))
+      this.problem(`${path}.Type`, `${parameter.Type} is not a parameter type`);
+    if (parameter.Default === undefined) return;
+    const value = String(parameter.Default);
+    // CloudFormation matches the whole value (a Java regular expression; ours are JavaScript-compatible).
+    if (
+      typeof parameter.AllowedPattern === 'string' &&
+      !new RegExp(`^(?:${parameter.AllowedPattern})$`).test(value)
+    )
+      this.problem(
+        `${path}.Default`,
+        `${JSON.stringify(value)} does not match AllowedPattern ${parameter.AllowedPattern}`,
+      );
+    if (Array.isArray(parameter.AllowedValues) && !parameter.AllowedValues.map(String).includes(value))
+      this.problem(`${path}.Default`, `${JSON.stringify(value)} is not one of AllowedValues`);
+  }
+
+  /** Inside a condition: condition functions, `Ref` to parameters and pseudo parameters, other conditions. */
+  private walkCondition(value: unknown, path: string): void {
+    if (Array.isArray(value)) {
+      for (const [index, element] of value.entries()) this.walkCondition(element, `${path}[${index}]`);
+      return;
+    }
+    if (!isObject(value)) return;
+    if (isConditionName(value)) {
+      this.checkConditionName(value.Condition, `${path}.Condition`);
+      return;
+    }
+    const fn = intrinsicName(value);
+    if (fn === undefined) {
+      this.problem(path, 'not a condition function');
+      return;
+    }
+    const here = `${path}.${fn}`;
+    if (!INSIDE_CONDITIONS.has(fn)) {
+      this.problem(here, `${fn} cannot be used in a condition`);
+      return;
+    }
+    if (fn === 'Ref') {
+      this.references += 1;
+      const name = value.Ref;
+      if (typeof name !== 'string' || (!PSEUDO_PARAMETERS.has(name) && !(name in this.parameters)))
+        this.problem(
+          here,
+          `${JSON.stringify(name)} is not a parameter or pseudo parameter (a condition cannot refer to a resource)`,
+        );
+      return;
+    }
+    this.walkCondition(value[fn], here);
+  }
+
+  private checkConditionName(name: unknown, path: string): void {
+    this.references += 1;
+    if (typeof name !== 'string' || !(name in this.conditions))
+      this.problem(path, `${JSON.stringify(name)} is not a condition of the template`);
+  }
+
   /** Every intrinsic function inside a value: its references must resolve. */
   private walkIntrinsics(value: unknown, path: string): void {
     if (Array.isArray(value)) {
@@ -327,6 +422,15 @@ class TemplateChecker {
         return;
       case 'Fn::ImportValue':
         this.checkImportValue(arg, here);
+        return;
+      case 'Fn::If':
+        if (!Array.isArray(arg) || arg.length !== 3) {
+          this.problem(here, 'Fn::If takes [condition, value if true, value if false]');
+          return;
+        }
+        this.checkConditionName(arg[0], `${here}[0]`);
+        this.walkIntrinsics(arg[1], `${here}[1]`);
+        this.walkIntrinsics(arg[2], `${here}[2]`);
         return;
       default:
         this.walkIntrinsics(arg, here);

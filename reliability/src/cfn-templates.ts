@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import {
   type CfnResource,
   type CfnTemplate,
+  conditionHolds,
   readPackagedTemplate,
 } from '@sagemaker-pipeline/shared/cloudformation';
 
@@ -72,8 +73,10 @@ function resourceValue(
     return resolveValue(value, template, parameters);
   };
   const { 'AWS::Partition': partition, 'AWS::Region': region, 'AWS::AccountId': account } = parameters;
+  const topicArn = () => `arn:${partition}:sns:${region}:${account}:${name('TopicName')}`;
   const arns: Record<string, () => string> = {
     'AWS::S3::Bucket': () => `arn:${partition}:s3:::${name('BucketName')}`,
+    'AWS::SNS::Topic': topicArn,
     'AWS::SQS::Queue': () => `arn:${partition}:sqs:${region}:${account}:${name('QueueName')}`,
     'AWS::ECR::Repository': () =>
       `arn:${partition}:ecr:${region}:${account}:repository/${name('RepositoryName')}`,
@@ -88,17 +91,29 @@ function resourceValue(
     'AWS::Lambda::Function': () => name('FunctionName'),
     'AWS::SQS::Queue': () =>
       `https://sqs.${region}.${parameters['AWS::URLSuffix'] ?? 'amazonaws.com'}/${account}/${name('QueueName')}`,
+    'AWS::SNS::Topic': topicArn,
+  };
+  // Attributes by their own names, where a type calls them otherwise than Arn.
+  const attributes: Record<string, Record<string, () => string>> = {
+    'AWS::SQS::Queue': { QueueName: () => name('QueueName') },
+    'AWS::SNS::Topic': { TopicArn: topicArn, TopicName: () => name('TopicName') },
   };
   const build =
-    attribute === 'Ref' ? refs[resource.Type] : attribute === 'Arn' ? arns[resource.Type] : undefined;
+    attribute === 'Ref'
+      ? refs[resource.Type]
+      : attribute === 'Arn'
+        ? arns[resource.Type]
+        : attributes[resource.Type]?.[attribute];
   if (!build) throw new Error(`Cannot resolve ${attribute} of ${logicalId} (${resource.Type}) offline`);
   return build();
 }
 
 /**
  * Resolves a template value to the string CloudFormation would deploy: plain strings and numbers, `Ref` to a
- * pseudo parameter or a resource, `Fn::GetAtt` Arn, `Fn::Sub` (both forms), `Fn::Join` and `Fn::Select`.
- * Throws on anything else, so that a check never runs on a half-resolved value.
+ * pseudo parameter, a template parameter (its default) or a resource, `Fn::GetAtt` Arn (and a queue's
+ * QueueName, a topic's TopicArn and TopicName), `Fn::Sub` (both forms), `Fn::Join`, `Fn::Select` and `Fn::If`
+ * (its condition evaluated with the parameters' defaults). Throws on anything else, so that a check never runs
+ * on a half-resolved value.
  */
 export function resolveValue(
   value: unknown,
@@ -110,7 +125,9 @@ export function resolveValue(
   const fn = intrinsicName(value);
   const arg = fn ? (value as Record<string, unknown>)[fn] : undefined;
   if (fn === 'Ref' && typeof arg === 'string') {
-    return parameters[arg] ?? resourceValue(template, arg, 'Ref', parameters);
+    return (
+      parameters[arg] ?? parameterDefault(template, arg) ?? resourceValue(template, arg, 'Ref', parameters)
+    );
   }
   if (fn === 'Fn::GetAtt') {
     const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split(/\.(.*)/s);
@@ -123,6 +140,8 @@ export function resolveValue(
       if (isObject(variables) && name in variables)
         return resolveValue(variables[name], template, parameters);
       if (name in parameters) return parameters[name] as string;
+      const fromParameter = parameterDefault(template, name);
+      if (fromParameter !== undefined) return fromParameter;
       const [id, attribute] = name.split(/\.(.*)/s);
       return resourceValue(template, String(id), attribute ?? 'Ref', parameters);
     });
@@ -133,7 +152,17 @@ export function resolveValue(
   if (fn === 'Fn::Select' && Array.isArray(arg) && Array.isArray(arg[1])) {
     return resolveValue(arg[1][Number(arg[0])], template, parameters);
   }
+  if (fn === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') {
+    const holds = conditionHolds(template, arg[0], {}, { ...parameters });
+    return resolveValue(holds ? arg[1] : arg[2], template, parameters);
+  }
   throw new Error(`Cannot resolve ${JSON.stringify(value)} offline`);
+}
+
+/** The default of a template parameter, as the stack deploys without parameter values. */
+function parameterDefault(template: CfnTemplate, name: string): string | undefined {
+  const parameter = template.Parameters?.[name];
+  return parameter?.Default === undefined ? undefined : String(parameter.Default);
 }
 
 /** The export names of a template's outputs, resolved. */
@@ -151,6 +180,7 @@ const NAME_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::IAM::Role': 'RoleName',
   'AWS::Lambda::Function': 'FunctionName',
   'AWS::SageMaker::ModelPackageGroup': 'ModelPackageGroupName',
+  'AWS::SNS::Topic': 'TopicName',
 };
 
 export interface DeployedNames {

@@ -11,7 +11,15 @@ export interface CfnResource {
   [key: string]: unknown;
 }
 
+export interface CfnParameter {
+  Type: string;
+  Default?: unknown;
+  [key: string]: unknown;
+}
+
 export interface CfnTemplate {
+  Parameters?: Record<string, CfnParameter>;
+  Conditions?: Record<string, unknown>;
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
 }
@@ -70,6 +78,47 @@ export function resolveIntrinsic(
     }
   }
   return JSON.stringify(value);
+}
+
+/**
+ * Whether a condition of the template holds when the stack deploys with its parameters' defaults (or `values`
+ * for some of them): `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or` and `{ "Condition": name }` over plain
+ * strings, `Ref` to a parameter and `Ref` to a pseudo parameter. Throws on anything else, naming it.
+ */
+export function conditionHolds(
+  template: Pick<CfnTemplate, 'Parameters' | 'Conditions'>,
+  name: string,
+  values: Record<string, string> = {},
+  pseudoParameters: Record<string, string> = PSEUDO_PARAMETERS,
+): boolean {
+  const text = (node: unknown): string => {
+    if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean')
+      return String(node);
+    const ref = (node as Record<string, unknown> | null)?.Ref;
+    if (typeof ref === 'string') {
+      if (Object.hasOwn(values, ref)) return values[ref] as string;
+      const parameter = template.Parameters?.[ref];
+      if (parameter?.Default !== undefined) return String(parameter.Default);
+      if (Object.hasOwn(pseudoParameters, ref)) return pseudoParameters[ref] as string;
+      throw new Error(`Condition ${name}: parameter ${ref} has no value and no default`);
+    }
+    throw new Error(`Condition ${name}: cannot evaluate ${JSON.stringify(node)}`);
+  };
+  const holds = (node: unknown): boolean => {
+    const fn = node && typeof node === 'object' ? Object.keys(node)[0] : undefined;
+    const arg = fn ? (node as Record<string, unknown>)[fn] : undefined;
+    const args = Array.isArray(arg) ? arg : [];
+    if (fn === 'Condition' && typeof arg === 'string')
+      return conditionHolds(template, arg, values, pseudoParameters);
+    if (fn === 'Fn::Equals' && args.length === 2) return text(args[0]) === text(args[1]);
+    if (fn === 'Fn::Not' && args.length === 1) return !holds(args[0]);
+    if (fn === 'Fn::And') return args.every(holds);
+    if (fn === 'Fn::Or') return args.some(holds);
+    throw new Error(`Condition ${name}: cannot evaluate ${JSON.stringify(node)}`);
+  };
+  const condition = template.Conditions?.[name];
+  if (condition === undefined) throw new Error(`No condition ${name} in the template`);
+  return holds(condition);
 }
 
 const asArray = <T>(value: T | T[] | undefined): T[] =>

@@ -58,6 +58,7 @@ const object = (key: string, bucket = BUCKET) => `arn:aws:s3:::${bucket}/${key}`
 const bucketArn = (bucket = BUCKET) => `arn:aws:s3:::${bucket}`;
 const iamRole = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const queue = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+const topic = (name: string) => `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
 const logGroup = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`;
 const logStream = (group: string, stream = '2026/11/27/[$LATEST]0123456789abcdef') =>
   `${logGroup(group)}:log-stream:${stream}`;
@@ -74,6 +75,15 @@ const ENDPOINT_CONFIG = sagemaker(
 );
 const ENDPOINT = sagemaker(`endpoint/${PIPELINE}`);
 const SAGEMAKER_ROLE = iamRole(`${PIPELINE}-sagemaker`);
+const ALERTS = topic(`${PIPELINE}-alerts`);
+/** The dead-letter queues of the pipeline: one per asynchronously invoked function, and the retrain queue's. */
+const DEAD_LETTER_QUEUES = [
+  'trigger-training',
+  'evaluate-model',
+  'register-model',
+  'deploy-model',
+  'retrain',
+].map((owner) => `${PIPELINE}-${owner}-dlq`);
 // The same resources of the pipeline whose name extends ours.
 const EXTENDING_TRAINING_JOB = sagemaker(
   `training-job/${resourceName(EXTENDING, 'train', `${EXTENDING}@sha256:abc`)}`,
@@ -131,9 +141,42 @@ const PASS_ROLE_ALLOWED = ok(
   toSageMaker,
 );
 
+/** A function sends its failed events to its own dead-letter queue: `<role name>-dlq`. */
+const ownDeadLetters = (role: TemplateRole): Case =>
+  ok('sends a failed event to its dead-letter queue', 'sqs:SendMessage', queue(`${role.roleName}-dlq`));
+
+const PUBLISHES_ALERTS = ok("publishes an alert to the pipeline's topic", 'sns:Publish', ALERTS);
+
 /** What no role may do, whatever its job. */
 function neverNeeded(role: TemplateRole): Case[] {
+  const kind = role.roleName.slice(PIPELINE.length + 1);
   return [
+    ...DEAD_LETTER_QUEUES.filter((name) => name !== `${role.roleName}-dlq`).map((name) =>
+      ok(`sends to a dead-letter queue not its own (${name})`, 'sqs:SendMessage', queue(name)),
+    ),
+    ok(
+      `sends to the dead-letter queue of ${EXTENDING}'s ${kind}`,
+      'sqs:SendMessage',
+      queue(`${EXTENDING}-${kind}-dlq`),
+    ),
+    ok("sends to another pipeline's dead-letter queue", 'sqs:SendMessage', queue(`${OTHER}-${kind}-dlq`)),
+    ok('reads the failed events back', 'sqs:ReceiveMessage', queue(`${role.roleName}-dlq`)),
+    ok('purges its dead-letter queue', 'sqs:PurgeQueue', queue(`${role.roleName}-dlq`)),
+    ok(`publishes to the alert topic of ${EXTENDING}`, 'sns:Publish', topic(`${EXTENDING}-alerts`)),
+    ok("publishes to another pipeline's alert topic", 'sns:Publish', topic(`${OTHER}-alerts`)),
+    ok(
+      'publishes to a topic whose name only starts like the alert topic',
+      'sns:Publish',
+      topic(`${PIPELINE}-alerts-copy`),
+    ),
+    ok('subscribes to the alert topic', 'sns:Subscribe', ALERTS),
+    ok('changes the alert topic policy', 'sns:SetTopicAttributes', ALERTS),
+    ok('deletes the alert topic', 'sns:DeleteTopic', ALERTS),
+    ok(
+      'deletes a dead-letter queue alarm',
+      'cloudwatch:DeleteAlarms',
+      `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${PIPELINE}-${kind}-dlq-not-empty`,
+    ),
     ok('passes the pipeline role to another service', 'iam:PassRole', SAGEMAKER_ROLE, {
       'iam:PassedToService': 'ec2.amazonaws.com',
     }),
@@ -283,9 +326,11 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
       ok('starts a pipeline training job', 'sagemaker:CreateTrainingJob', TRAINING_JOB),
       ok('tags it at creation', 'sagemaker:AddTags', TRAINING_JOB),
       PASS_ROLE_ALLOWED,
+      ownDeadLetters(role),
       ...ownLogs(role),
     ],
     denied: [
+      ok('publishes an alert (nothing it does needs a human)', 'sns:Publish', ALERTS),
       ok('tags an endpoint', 'sagemaker:AddTags', ENDPOINT),
       ok("tags another pipeline's job", 'sagemaker:AddTags', sagemaker(`training-job/${OTHER}-x`)),
       ok("starts a retraining job (retrain-model's kind)", 'sagemaker:CreateTrainingJob', RETRAINING_JOB),
@@ -309,6 +354,8 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
       ok('starts the evaluation job', 'sagemaker:CreateProcessingJob', EVALUATION_JOB),
       ok('tags it at creation', 'sagemaker:AddTags', EVALUATION_JOB),
       PASS_ROLE_ALLOWED,
+      ownDeadLetters(role),
+      PUBLISHES_ALERTS,
       ...ownLogs(role),
     ],
     denied: [
@@ -343,6 +390,8 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
         'sagemaker:DescribeModelPackage',
         sagemaker(`model-package/${PIPELINE}/2`),
       ),
+      ownDeadLetters(role),
+      PUBLISHES_ALERTS,
       ...ownLogs(role),
     ],
     denied: [
@@ -394,11 +443,8 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
         `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${PIPELINE}-latency`,
       ),
       PASS_ROLE_ALLOWED,
-      ok(
-        'sends a failed event to its dead-letter queue',
-        'sqs:SendMessage',
-        queue(`${PIPELINE}-deploy-model-dlq`),
-      ),
+      ownDeadLetters(role),
+      PUBLISHES_ALERTS,
       ...ownLogs(role),
     ],
     denied: [

@@ -4,7 +4,7 @@
  * makes to infra by name (queues, roles, bucket, registry, repository) against what infra creates.
  */
 import { createRequire } from 'node:module';
-import type { CfnTemplate } from '@sagemaker-pipeline/shared/cloudformation';
+import { type CfnTemplate, resourcesOfType } from '@sagemaker-pipeline/shared/cloudformation';
 import { checkTemplates, type NamedTemplate, type SpecReport } from '../../src/cfn-spec.js';
 import { deployedNames, packagedTemplates, resolveValue } from '../../src/cfn-templates.js';
 import { recordFigures } from '../../src/figures.js';
@@ -30,6 +30,25 @@ function namedReferences(): NamedReference[] {
       if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
         const arn = resolve(props.EventSourceArn);
         return [{ where: `${where}.EventSourceArn`, value: arn, resolves: names.arns.has(arn) }];
+      }
+      if (resource.Type === 'AWS::CloudWatch::Alarm') {
+        const actions = ['AlarmActions', 'OKActions', 'InsufficientDataActions'].flatMap((key) =>
+          ((props[key] ?? []) as unknown[]).map((action, index): NamedReference => {
+            const arn = resolve(action);
+            return { where: `${where}.${key}[${index}]`, value: arn, resolves: names.arns.has(arn) };
+          }),
+        );
+        const queues = ((props.Dimensions ?? []) as { Name: string; Value: unknown }[])
+          .filter(({ Name }) => Name === 'QueueName')
+          .map(({ Value }): NamedReference => {
+            const name = resolve(Value);
+            return {
+              where: `${where}.Dimensions.QueueName`,
+              value: name,
+              resolves: within('AWS::SQS::Queue', name),
+            };
+          });
+        return [...actions, ...queues];
       }
       if (resource.Type === 'AWS::Lambda::EventInvokeConfig') {
         const destinations = (props.DestinationConfig ?? {}) as Record<string, { Destination: unknown }>;
@@ -108,7 +127,7 @@ describe('Templates: every packaged service template', () => {
     expect(report.references).toBeGreaterThan(0);
   });
 
-  it("finds every queue, role, bucket, registry and repository a stage names by name among the templates' resources", () => {
+  it("finds every queue, topic, role, bucket, registry and repository a stage names by name among the templates' resources", () => {
     // Assess
     expect(references.filter(({ resolves }) => !resolves)).toEqual([]);
     expect(references.map(({ where }) => where)).toEqual(
@@ -116,8 +135,97 @@ describe('Templates: every packaged service template', () => {
         'retrain-model.RetrainModelEventSourceMappingSQSMlpipedevretrain.EventSourceArn',
         'trigger-training.TriggerTrainingLambdaFunction.Environment.SAGEMAKER_ROLE',
         'deploy-model.DeployModelLambdaFunction.Environment.MODEL_REGISTRY_NAME',
+        'evaluate-model.EvaluateModelLambdaFunction.Environment.ALERT_TOPIC_ARN',
+        'register-model.RegisterModelDeadLetterQueueAlarm.AlarmActions[0]',
+        'infra.RetrainDeadLetterQueueAlarm.Dimensions.QueueName',
       ]),
     );
+  });
+});
+
+describe('Templates: nothing is dropped in silence', () => {
+  const infra = templates.find(({ service }) => service === 'infra')?.template;
+  if (!infra) throw new Error('No packaged infra template');
+  const ALERTS = resolveValue({ Ref: 'AlertTopic' }, infra);
+  const each = (type: string) =>
+    templates.flatMap(({ service, template }) =>
+      resourcesOfType(template, type).map(([id, resource]) => ({
+        service,
+        id,
+        props: resource.Properties ?? {},
+        resolve: (value: unknown) => resolveValue(value, template),
+      })),
+    );
+  const queueName = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
+
+  /** Functions invoked asynchronously: the targets of EventBridge rules (event patterns and schedules). */
+  const asyncFunctions = each('AWS::Events::Rule').flatMap(({ service, props }) =>
+    ((props.Targets ?? []) as { Arn: unknown }[]).map(
+      ({ Arn }) => `${service}.${(Arn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]}`,
+    ),
+  );
+  const invokeConfigs = new Map(
+    each('AWS::Lambda::EventInvokeConfig').map(({ service, props, resolve }) => [
+      `${service}.${(props.FunctionName as { Ref: string }).Ref}`,
+      {
+        retries: props.MaximumRetryAttempts,
+        maximumEventAge: props.MaximumEventAgeInSeconds,
+        onFailure: resolve(
+          (props.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination,
+        ),
+      },
+    ]),
+  );
+  const deadLetterQueues = [
+    ...[...invokeConfigs.values()].map(({ onFailure }) => queueName(onFailure)),
+    ...each('AWS::SQS::Queue').flatMap(({ props, resolve }) => {
+      const redrive = props.RedrivePolicy as { deadLetterTargetArn: unknown } | undefined;
+      return redrive ? [queueName(resolve(redrive.deadLetterTargetArn))] : [];
+    }),
+  ].sort();
+  const alarmedQueues = each('AWS::CloudWatch::Alarm')
+    .filter(
+      ({ props, resolve }) =>
+        props.Namespace === 'AWS/SQS' &&
+        props.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        props.ComparisonOperator === 'GreaterThanThreshold' &&
+        Number(props.Threshold) === 0 &&
+        ((props.AlarmActions ?? []) as unknown[]).map(resolve).includes(ALERTS),
+    )
+    .flatMap(({ props, resolve }) =>
+      ((props.Dimensions ?? []) as { Name: string; Value: unknown }[])
+        .filter(({ Name }) => Name === 'QueueName')
+        .map(({ Value }) => resolve(Value)),
+    );
+
+  it('gives every asynchronously invoked function two retries, a maximum event age and an on-failure queue', () => {
+    // Assess
+    expect([...new Set(asyncFunctions)].sort()).toEqual([
+      'deploy-model.DeployModelLambdaFunction',
+      'evaluate-model.EvaluateModelLambdaFunction',
+      'register-model.RegisterModelLambdaFunction',
+      'trigger-training.TriggerTrainingLambdaFunction',
+    ]);
+    for (const fn of asyncFunctions) {
+      expect({ fn, ...invokeConfigs.get(fn) }).toEqual({
+        fn,
+        retries: 2,
+        maximumEventAge: 3600,
+        onFailure: expect.stringMatching(/^arn:aws:sqs:.*-dlq$/),
+      });
+    }
+  });
+
+  it("alarms the pipeline's alert topic as soon as any dead-letter queue holds a message", () => {
+    // Assess
+    expect(deadLetterQueues).toEqual([
+      'mlpipe-dev-deploy-model-dlq',
+      'mlpipe-dev-evaluate-model-dlq',
+      'mlpipe-dev-register-model-dlq',
+      'mlpipe-dev-retrain-dlq',
+      'mlpipe-dev-trigger-training-dlq',
+    ]);
+    expect(alarmedQueues.sort()).toEqual(deadLetterQueues);
   });
 });
 
@@ -271,5 +379,154 @@ describe('Function: checkTemplates', () => {
     // Act / Assess
     expect(problemsOf(template)).toEqual([]);
     expect(problemsOf(copy('deploy-model'))).toEqual([]);
+  });
+});
+
+describe('Function: checkTemplates, parameters and conditions', () => {
+  const infra = (): CfnTemplate & { Conditions: Record<string, unknown> } => {
+    const found = templates.find(({ service }) => service === 'infra');
+    if (!found?.template.Conditions) throw new Error('No packaged infra template with conditions');
+    return structuredClone(found.template) as CfnTemplate & { Conditions: Record<string, unknown> };
+  };
+  const others = named.filter(({ name }) => name !== 'infra');
+  const problemsOf = (template: CfnTemplate) =>
+    checkTemplates([...others, { name: 'infra', template }]).problems.map(
+      ({ template: name, path, message }) => `${name} ${path}: ${message}`,
+    );
+  const resource = (template: CfnTemplate, id: string) => {
+    const found = template.Resources[id];
+    if (!found?.Properties) throw new Error(`No ${id} with properties`);
+    return found as { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>;
+  };
+
+  it.each<[string, (template: CfnTemplate & { Conditions: Record<string, unknown> }) => void, string]>([
+    [
+      'a resource condition that is not a condition of the template',
+      (t) => {
+        resource(t, 'AlertEmailSubscription').Condition = 'SubscribesAlertPager';
+      },
+      'infra Resources.AlertEmailSubscription.Condition: SubscribesAlertPager is not a condition of the template',
+    ],
+    [
+      'a condition that refers to a resource',
+      (t) => {
+        t.Conditions.SubscribesAlertEmail = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertTopic' }, ''] }] };
+      },
+      'infra Conditions.SubscribesAlertEmail.Fn::Not[0].Fn::Equals[0].Ref: "AlertTopic" is not a parameter or pseudo parameter (a condition cannot refer to a resource)',
+    ],
+    [
+      'a condition that names a missing condition',
+      (t) => {
+        t.Conditions.SubscribesAll = {
+          'Fn::And': [{ Condition: 'SubscribesAlertEmail' }, { Condition: 'SubscribesAlertPager' }],
+        };
+      },
+      'infra Conditions.SubscribesAll.Fn::And[1].Condition: "SubscribesAlertPager" is not a condition of the template',
+    ],
+    [
+      'a condition that is not a condition function',
+      (t) => {
+        t.Conditions.SubscribesAlertEmail = { Ref: 'AlertEmail' };
+      },
+      'infra Conditions.SubscribesAlertEmail: a condition is a Fn::And, Fn::Equals, Fn::Not, Fn::Or or Condition',
+    ],
+    [
+      'a function a condition cannot use',
+      (t) => {
+        t.Conditions.SubscribesAlertEmail = {
+          'Fn::Equals': [{ 'Fn::GetAtt': ['AlertTopic', 'TopicName'] }, ''],
+        };
+      },
+      'infra Conditions.SubscribesAlertEmail.Fn::Equals[0].Fn::GetAtt: Fn::GetAtt cannot be used in a condition',
+    ],
+    [
+      'a Fn::If on a missing condition',
+      (t) => {
+        resource(t, 'AlertTopic').Properties.DisplayName = { 'Fn::If': ['HasPager', 'pager', 'alerts'] };
+      },
+      'infra Resources.AlertTopic.Properties.DisplayName.Fn::If[0]: "HasPager" is not a condition of the template',
+    ],
+    [
+      'a parameter default that its AllowedPattern refuses',
+      (t) => {
+        const parameter = t.Parameters?.AlertEmail;
+        if (parameter) parameter.Default = 'ops.example.com';
+      },
+      'infra Parameters.AlertEmail.Default: "ops.example.com" does not match AllowedPattern',
+    ],
+    [
+      'a parameter of no CloudFormation type',
+      (t) => {
+        const parameter = t.Parameters?.AlertEmail;
+        if (parameter) parameter.Type = 'Email';
+      },
+      'infra Parameters.AlertEmail.Type: Email is not a parameter type',
+    ],
+  ])('reports %s', (_, mutate, expected) => {
+    // Prepare
+    const template = infra();
+    mutate(template);
+
+    // Act
+    const problems = problemsOf(template);
+
+    // Assess
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
+  });
+
+  it("accepts infra's parameters, conditions and conditional subscriptions, and a Fn::If on one of its conditions", () => {
+    // Prepare
+    const template = infra();
+    resource(template, 'AlertTopic').Properties.DisplayName = {
+      'Fn::If': ['SubscribesAlertEmail', 'mlpipe-dev alerts (mailed)', { Ref: 'AWS::NoValue' }],
+    };
+    template.Conditions.SubscribesAny = {
+      'Fn::Or': [{ Condition: 'SubscribesAlertEmail' }, { Condition: 'SubscribesAlertQueue' }],
+    };
+
+    // Act / Assess
+    expect(problemsOf(template)).toEqual([]);
+    expect(problemsOf(infra())).toEqual([]);
+  });
+});
+
+describe('Function: resolveValue', () => {
+  const infra = templates.find(({ service }) => service === 'infra')?.template;
+  if (!infra) throw new Error('No packaged infra template');
+
+  it("resolves a topic's ARN and name, and a queue's name", () => {
+    // Assess
+    expect(resolveValue({ Ref: 'AlertTopic' }, infra)).toBe(
+      'arn:aws:sns:us-east-1:000000000000:mlpipe-dev-alerts',
+    );
+    expect(resolveValue({ 'Fn::GetAtt': ['AlertTopic', 'TopicArn'] }, infra)).toBe(
+      'arn:aws:sns:us-east-1:000000000000:mlpipe-dev-alerts',
+    );
+    expect(resolveValue({ 'Fn::GetAtt': ['AlertTopic', 'TopicName'] }, infra)).toBe('mlpipe-dev-alerts');
+    expect(resolveValue({ 'Fn::GetAtt': ['RetrainDeadLetterQueue', 'QueueName'] }, infra)).toBe(
+      'mlpipe-dev-retrain-dlq',
+    );
+  });
+
+  it("resolves a Ref to a parameter, and a Fn::If, with the parameters' defaults", () => {
+    // Prepare
+    const template = structuredClone(infra);
+    const email = template.Parameters?.AlertEmail;
+    const ifSubscribed = { 'Fn::If': ['SubscribesAlertEmail', { Ref: 'AlertEmail' }, 'nobody'] };
+
+    // Act / Assess
+    expect(resolveValue({ Ref: 'AlertEmail' }, template)).toBe('');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a template literal
+    expect(resolveValue({ 'Fn::Sub': 'to:${AlertEmail}' }, template)).toBe('to:');
+    expect(resolveValue(ifSubscribed, template)).toBe('nobody');
+    if (email) email.Default = 'ops@example.com';
+    expect(resolveValue(ifSubscribed, template)).toBe('ops@example.com');
+  });
+
+  it('refuses a Fn::If on a condition it cannot find', () => {
+    // Assess
+    expect(() => resolveValue({ 'Fn::If': ['Missing', 'a', 'b'] }, infra)).toThrow(
+      'No condition Missing in the template',
+    );
   });
 });

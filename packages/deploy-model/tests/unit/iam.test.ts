@@ -4,10 +4,12 @@ import {
   actionsOnAnyResource,
   functionRole,
   readPackagedTemplate,
+  resolveIntrinsic,
   resourcesOfType,
   roleStatements,
   wildcardActions,
 } from '@sagemaker-pipeline/shared/cloudformation';
+import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
 
 const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
 const template = readPackagedTemplate(serviceDir);
@@ -18,7 +20,7 @@ const LOG_GROUP =
 const SAGEMAKER = 'arn:aws:sagemaker:us-east-1:123456789012';
 
 describe('Template: deploy-model role', () => {
-  it('allows exactly the registry reads, the model-, endpoint-config- and endpoint writes of the pipeline, PassRole, alarms, its dead-letter queue and logs', () => {
+  it('allows exactly the registry reads, the model-, endpoint-config- and endpoint writes of the pipeline, PassRole, alarms, its dead-letter queue, the alert topic and logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -71,6 +73,11 @@ describe('Template: deploy-model role', () => {
         Effect: 'Allow',
         Action: ['sqs:SendMessage'],
         Resource: ['arn:aws:sqs:us-east-1:123456789012:mlpipe-dev-deploy-model-dlq'],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sns:Publish'],
+        Resource: ['arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts'],
       },
     ]);
   });
@@ -133,22 +140,6 @@ describe('Template: deploy-model function', () => {
     expect(seen).toEqual([[{ eventBridge: {} }], [{ schedule: { rate: ['rate(5 minutes)'] } }]]);
   });
 
-  it('retries a failed event twice, then sends it to its own dead-letter queue', () => {
-    const [config] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
-    expect(config?.[1].Properties).toMatchObject({
-      FunctionName: { Ref: 'DeployModelLambdaFunction' },
-      MaximumRetryAttempts: 2,
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': ['DeployModelDeadLetterQueue', 'Arn'] } },
-      },
-    });
-    expect(template.Resources.DeployModelDeadLetterQueue?.Properties).toEqual({
-      QueueName: 'mlpipe-dev-deploy-model-dlq',
-      MessageRetentionPeriod: 1209600,
-      SqsManagedSseEnabled: true,
-    });
-  });
-
   it('decides one deployment at a time', () => {
     expect(fnProperties.ReservedConcurrentExecutions).toBe(1);
   });
@@ -166,5 +157,72 @@ describe('Template: deploy-model function', () => {
       ROLLBACK_ALARMS: '',
     });
     for (const value of Object.values(variables)) expect(typeof value).toBe('string');
+  });
+});
+
+describe('Template: deploy-model dead letters and alerts', () => {
+  const [config, ...otherConfigs] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
+  const alarm = template.Resources.DeployModelDeadLetterQueueAlarm?.Properties ?? {};
+  const environment = template.Resources.DeployModelLambdaFunction?.Properties?.Environment as {
+    Variables: Record<string, string>;
+  };
+
+  it('retries a failed event twice, keeps it at most an hour, then sends it to its own dead-letter queue', () => {
+    expect(otherConfigs).toEqual([]);
+    expect(config?.[1].Properties).toEqual({
+      FunctionName: { Ref: 'DeployModelLambdaFunction' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['DeployModelDeadLetterQueue', 'Arn'] } },
+      },
+    });
+    expect(template.Resources.DeployModelDeadLetterQueue?.Properties).toEqual({
+      QueueName: 'mlpipe-dev-deploy-model-dlq',
+      MessageRetentionPeriod: 1209600,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it("tells the pipeline's alert topic as soon as one event is in the dead-letter queue", () => {
+    expect(alarm).toMatchObject({
+      AlarmName: 'mlpipe-dev-deploy-model-dlq-not-empty',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeployModelDeadLetterQueue', 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+    expect((alarm.AlarmActions as unknown[]).map((action) => resolveIntrinsic(action))).toEqual([
+      'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
+    ]);
+    expect(alarm.OKActions).toBeUndefined();
+  });
+
+  it('says which function gave up on which events, and how to replay them', () => {
+    const description = String(alarm.AlarmDescription);
+    expect(description).toContain(
+      'deploy-model of mlpipe-dev gave up on a model package or endpoint state change or a scheduled reconcile',
+    );
+    expect(description).toContain(
+      'endpoint mlpipe-dev may not serve the newest Approved model of mlpipe-dev',
+    );
+    expect(description).toContain('/aws/lambda/mlpipe-dev-deploy-model-dev-deployModel');
+    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-deploy-model-dlq');
+    expect(description.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('names the topic it may publish to in ALERT_TOPIC_ARN, which its configuration loads past', () => {
+    expect(environment.Variables.ALERT_TOPIC_ARN).toBe(
+      'arn:aws:sns:us-east-1:000000000000:mlpipe-dev-alerts',
+    );
+    expect(() => loadConfig(deployModelEnv, environment.Variables)).not.toThrow();
   });
 });

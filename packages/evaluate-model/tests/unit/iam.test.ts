@@ -3,10 +3,12 @@ import {
   actionsOnAnyResource,
   functionRole,
   readPackagedTemplate,
+  resolveIntrinsic,
   resourcesOfType,
   roleStatements,
   wildcardActions,
 } from '@sagemaker-pipeline/shared/cloudformation';
+import { evaluateModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
 
 const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
 const template = readPackagedTemplate(serviceDir);
@@ -15,7 +17,7 @@ const LOG_GROUP =
   'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-evaluate-model-dev-evaluateModel';
 
 describe('Template: evaluate-model role', () => {
-  it('allows exactly DescribeTrainingJob on the train- and retrain- jobs of the pipeline, CreateProcessingJob and AddTags on its evaluation jobs, PassRole and its logs', () => {
+  it('allows exactly DescribeTrainingJob on the train- and retrain- jobs of the pipeline, CreateProcessingJob and AddTags on its evaluation jobs, PassRole, its dead-letter queue, the alert topic and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -40,6 +42,16 @@ describe('Template: evaluate-model role', () => {
         Action: ['iam:PassRole'],
         Resource: ['arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker'],
         Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: ['arn:aws:sqs:us-east-1:123456789012:mlpipe-dev-evaluate-model-dlq'],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sns:Publish'],
+        Resource: ['arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts'],
       },
     ]);
   });
@@ -84,5 +96,68 @@ describe('Template: evaluate-model function and rule', () => {
       EVALUATION_INSTANCE_TYPE: 'ml.m5.large',
     });
     for (const value of Object.values(variables)) expect(typeof value).toBe('string');
+  });
+});
+
+describe('Template: evaluate-model dead letters and alerts', () => {
+  const [config, ...otherConfigs] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
+  const alarm = template.Resources.EvaluateModelDeadLetterQueueAlarm?.Properties ?? {};
+  const environment = template.Resources.EvaluateModelLambdaFunction?.Properties?.Environment as {
+    Variables: Record<string, string>;
+  };
+
+  it('retries a failed event twice, keeps it at most an hour, then sends it to its own dead-letter queue', () => {
+    expect(otherConfigs).toEqual([]);
+    expect(config?.[1].Properties).toEqual({
+      FunctionName: { Ref: 'EvaluateModelLambdaFunction' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['EvaluateModelDeadLetterQueue', 'Arn'] } },
+      },
+    });
+    expect(template.Resources.EvaluateModelDeadLetterQueue?.Properties).toEqual({
+      QueueName: 'mlpipe-dev-evaluate-model-dlq',
+      MessageRetentionPeriod: 1209600,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it("tells the pipeline's alert topic as soon as one event is in the dead-letter queue", () => {
+    expect(alarm).toMatchObject({
+      AlarmName: 'mlpipe-dev-evaluate-model-dlq-not-empty',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['EvaluateModelDeadLetterQueue', 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+    expect((alarm.AlarmActions as unknown[]).map((action) => resolveIntrinsic(action))).toEqual([
+      'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
+    ]);
+    expect(alarm.OKActions).toBeUndefined();
+  });
+
+  it('says which function gave up on which events, and how to replay them', () => {
+    const description = String(alarm.AlarmDescription);
+    expect(description).toContain('evaluate-model of mlpipe-dev gave up on a training job state change');
+    expect(description).toContain('that training job was not evaluated');
+    expect(description).toContain('/aws/lambda/mlpipe-dev-evaluate-model-dev-evaluateModel');
+    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-evaluate-model-dlq');
+    expect(description.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('names the topic it may publish to in ALERT_TOPIC_ARN, which its configuration loads past', () => {
+    expect(environment.Variables.ALERT_TOPIC_ARN).toBe(
+      'arn:aws:sns:us-east-1:000000000000:mlpipe-dev-alerts',
+    );
+    expect(() => loadConfig(evaluateModelEnv, environment.Variables)).not.toThrow();
   });
 });

@@ -2,13 +2,25 @@ import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
   type CfnResource,
+  type CfnTemplate,
+  conditionHolds,
   readPackagedTemplate,
   resolveIntrinsic,
+  resourcesOfType,
   roleStatements,
 } from '@sagemaker-pipeline/shared/cloudformation';
 
-const template = readPackagedTemplate(fileURLToPath(new URL('../..', import.meta.url)));
+const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
+const template = readPackagedTemplate(serviceDir);
 const BUCKET = 'mlpipe-dev-000000000000-us-east-1';
+
+/** The subscriptions the stack creates when it deploys with its parameters' defaults. */
+/** The subscriptions CloudFormation creates with the parameters' defaults, or with `values` for some. */
+function subscribed(packaged: CfnTemplate, values: Record<string, string> = {}): string[] {
+  return resourcesOfType(packaged, 'AWS::SNS::Subscription')
+    .filter(([, subscription]) => conditionHolds(packaged, String(subscription.Condition), values))
+    .map(([id]) => id);
+}
 
 function resource(id: string): CfnResource {
   const found = template.Resources[id];
@@ -104,6 +116,119 @@ describe('Template: retrain queue', () => {
   });
 });
 
+describe('Template: retrain dead-letter queue alarm', () => {
+  const alarm = resource('RetrainDeadLetterQueueAlarm').Properties ?? {};
+
+  it('goes off as soon as one message is visible in the dead-letter queue', () => {
+    expect(alarm).toMatchObject({
+      AlarmName: 'mlpipe-dev-retrain-dlq-not-empty',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['RetrainDeadLetterQueue', 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('tells the alert topic once, when it goes off, and not when the queue is empty again', () => {
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+    expect(alarm.OKActions).toBeUndefined();
+    expect(alarm.InsufficientDataActions).toBeUndefined();
+  });
+
+  it('says what was lost, where to look and how to replay it', () => {
+    const description = String(alarm.AlarmDescription);
+    expect(description).toContain('New training data of mlpipe-dev was not trained on');
+    expect(description).toContain('/aws/lambda/mlpipe-dev-retrain-model-dev-retrainModel');
+    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-retrain-dlq');
+    expect(description.length).toBeLessThanOrEqual(1024);
+  });
+});
+
+describe('Template: alert topic', () => {
+  it('is named <pipeline>-alerts, the ARN the stages build, and left without KMS so that alarms can publish', () => {
+    expect(resource('AlertTopic').Properties).toEqual({
+      TopicName: 'mlpipe-dev-alerts',
+      DisplayName: 'mlpipe-dev alerts',
+      Tags: [{ Key: 'pipeline', Value: 'mlpipe-dev' }],
+    });
+  });
+
+  it("lets CloudWatch publish for this account's alarms only", () => {
+    const policy = resource('AlertTopicPolicy').Properties ?? {};
+    expect(policy.Topics).toEqual([{ Ref: 'AlertTopic' }]);
+    expect((policy.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      {
+        Sid: 'AllowAlarmsOfThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: 'AlertTopic' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+  });
+
+  it('has one subscription per parameter, each by its condition', () => {
+    const subscriptions = resourcesOfType(template, 'AWS::SNS::Subscription').map(([id, subscription]) => [
+      id,
+      subscription.Condition,
+      subscription.Properties,
+    ]);
+    expect(subscriptions).toEqual([
+      [
+        'AlertEmailSubscription',
+        'SubscribesAlertEmail',
+        { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: { Ref: 'AlertEmail' } },
+      ],
+      [
+        'AlertHttpsSubscription',
+        'SubscribesAlertHttpsUrl',
+        { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'https', Endpoint: { Ref: 'AlertHttpsUrl' } },
+      ],
+      [
+        'AlertQueueSubscription',
+        'SubscribesAlertQueue',
+        { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'sqs', Endpoint: { Ref: 'AlertQueueArn' } },
+      ],
+    ]);
+  });
+
+  it('subscribes nobody by default', () => {
+    expect(subscribed(template)).toEqual([]);
+    expect(Object.values(template.Parameters ?? {}).map(({ Type, Default }) => ({ Type, Default }))).toEqual([
+      { Type: 'String', Default: '' },
+      { Type: 'String', Default: '' },
+      { Type: 'String', Default: '' },
+    ]);
+  });
+
+  it('subscribes the address given as alertEmail (the AlertEmail parameter), and nothing else', () => {
+    // Packaging again with --param would remove this service's .serverless for a moment, under the feet of
+    // the suites that read it in parallel: the parameter's value is given to the conditions instead.
+    expect(subscribed(template, { AlertEmail: 'ops@example.com' })).toEqual(['AlertEmailSubscription']);
+    expect(subscribed(template, { AlertQueueArn: 'arn:aws:sqs:us-east-1:123456789012:ops' })).toEqual([
+      'AlertQueueSubscription',
+    ]);
+  });
+
+  it('refuses a parameter that is not of its protocol, at deploy time', () => {
+    const accepts = (parameter: string, value: string) =>
+      new RegExp(String(template.Parameters?.[parameter]?.AllowedPattern)).test(value);
+    expect(accepts('AlertEmail', 'ops@example.com')).toBe(true);
+    expect(accepts('AlertEmail', 'ops.example.com')).toBe(false);
+    expect(accepts('AlertHttpsUrl', 'https://hooks.example.com/alerts')).toBe(true);
+    expect(accepts('AlertHttpsUrl', 'http://hooks.example.com/alerts')).toBe(false);
+    expect(accepts('AlertQueueArn', 'arn:aws:sqs:us-east-1:123456789012:ops-alerts')).toBe(true);
+    expect(accepts('AlertQueueArn', 'arn:aws:sqs:us-east-1:123456789012:ops-alerts.fifo')).toBe(false);
+    expect(accepts('AlertQueueArn', 'ops-alerts')).toBe(false);
+  });
+});
+
 describe('Template: SageMaker execution role', () => {
   const role = resource('SageMakerExecutionRole');
   const statements = roleStatements(role);
@@ -159,7 +284,11 @@ describe('Template: exports', () => {
         'mlpipe-dev-SageMakerRoleArn',
         'mlpipe-dev-ModelPackageGroupName',
         'mlpipe-dev-RetrainQueueArn',
+        'mlpipe-dev-AlertTopicArn',
+        'mlpipe-dev-AlertTopicName',
       ]),
     );
+    expect(template.Outputs?.AlertTopicArn?.Value).toEqual({ Ref: 'AlertTopic' });
+    expect(template.Outputs?.AlertTopicName?.Value).toEqual({ 'Fn::GetAtt': ['AlertTopic', 'TopicName'] });
   });
 });

@@ -3,10 +3,12 @@ import {
   actionsOnAnyResource,
   functionRole,
   readPackagedTemplate,
+  resolveIntrinsic,
   resourcesOfType,
   roleStatements,
   wildcardActions,
 } from '@sagemaker-pipeline/shared/cloudformation';
+import { loadConfig, registerModelEnv } from '@sagemaker-pipeline/shared/config';
 
 const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
 const template = readPackagedTemplate(serviceDir);
@@ -15,7 +17,7 @@ const LOG_GROUP =
   'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-register-model-dev-registerModel';
 
 describe('Template: register-model role', () => {
-  it('allows exactly reading and writing evaluations, creating, listing and describing the group packages, and its logs', () => {
+  it('allows exactly reading and writing evaluations, creating, listing and describing the group packages, its dead-letter queue, the alert topic and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -35,6 +37,16 @@ describe('Template: register-model role', () => {
           'sagemaker:DescribeModelPackage',
         ],
         Resource: ['arn:aws:sagemaker:us-east-1:123456789012:model-package/mlpipe-dev/*'],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: ['arn:aws:sqs:us-east-1:123456789012:mlpipe-dev-register-model-dlq'],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sns:Publish'],
+        Resource: ['arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts'],
       },
     ]);
   });
@@ -82,5 +94,68 @@ describe('Template: register-model function and rule', () => {
       MIN_IMPROVEMENT: '0',
       MANUAL_APPROVAL: 'false',
     });
+  });
+});
+
+describe('Template: register-model dead letters and alerts', () => {
+  const [config, ...otherConfigs] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
+  const alarm = template.Resources.RegisterModelDeadLetterQueueAlarm?.Properties ?? {};
+  const environment = template.Resources.RegisterModelLambdaFunction?.Properties?.Environment as {
+    Variables: Record<string, string>;
+  };
+
+  it('retries a failed event twice, keeps it at most an hour, then sends it to its own dead-letter queue', () => {
+    expect(otherConfigs).toEqual([]);
+    expect(config?.[1].Properties).toEqual({
+      FunctionName: { Ref: 'RegisterModelLambdaFunction' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['RegisterModelDeadLetterQueue', 'Arn'] } },
+      },
+    });
+    expect(template.Resources.RegisterModelDeadLetterQueue?.Properties).toEqual({
+      QueueName: 'mlpipe-dev-register-model-dlq',
+      MessageRetentionPeriod: 1209600,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it("tells the pipeline's alert topic as soon as one event is in the dead-letter queue", () => {
+    expect(alarm).toMatchObject({
+      AlarmName: 'mlpipe-dev-register-model-dlq-not-empty',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['RegisterModelDeadLetterQueue', 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+    expect((alarm.AlarmActions as unknown[]).map((action) => resolveIntrinsic(action))).toEqual([
+      'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
+    ]);
+    expect(alarm.OKActions).toBeUndefined();
+  });
+
+  it('says which function gave up on which events, and how to replay them', () => {
+    const description = String(alarm.AlarmDescription);
+    expect(description).toContain('register-model of mlpipe-dev gave up on an evaluation job state change');
+    expect(description).toContain('its model was neither registered nor rejected');
+    expect(description).toContain('/aws/lambda/mlpipe-dev-register-model-dev-registerModel');
+    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-register-model-dlq');
+    expect(description.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('names the topic it may publish to in ALERT_TOPIC_ARN, which its configuration loads past', () => {
+    expect(environment.Variables.ALERT_TOPIC_ARN).toBe(
+      'arn:aws:sns:us-east-1:000000000000:mlpipe-dev-alerts',
+    );
+    expect(() => loadConfig(registerModelEnv, environment.Variables)).not.toThrow();
   });
 });

@@ -3,6 +3,7 @@ import {
   actionsOnAnyResource,
   functionRole,
   readPackagedTemplate,
+  resolveIntrinsic,
   resourcesOfType,
   roleStatements,
   wildcardActions,
@@ -15,7 +16,7 @@ const LOG_GROUP =
   'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-trigger-training-dev-triggerTraining';
 
 describe('Template: trigger-training role', () => {
-  it('allows exactly CreateTrainingJob and AddTags on the train- jobs of the pipeline, PassRole and its logs', () => {
+  it('allows exactly CreateTrainingJob and AddTags on the train- jobs of the pipeline, PassRole, its dead-letter queue and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -32,6 +33,11 @@ describe('Template: trigger-training role', () => {
         Action: ['iam:PassRole'],
         Resource: ['arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker'],
         Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: ['arn:aws:sqs:us-east-1:123456789012:mlpipe-dev-trigger-training-dlq'],
       },
     ]);
   });
@@ -57,5 +63,58 @@ describe('Template: trigger-training rule', () => {
       'detail-type': ['ECR Image Action'],
       detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': ['mlpipe-dev'] },
     });
+  });
+});
+
+describe('Template: trigger-training dead letters and alerts', () => {
+  const [config, ...otherConfigs] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
+  const alarm = template.Resources.TriggerTrainingDeadLetterQueueAlarm?.Properties ?? {};
+
+  it('retries a failed event twice, keeps it at most an hour, then sends it to its own dead-letter queue', () => {
+    expect(otherConfigs).toEqual([]);
+    expect(config?.[1].Properties).toEqual({
+      FunctionName: { Ref: 'TriggerTrainingLambdaFunction' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['TriggerTrainingDeadLetterQueue', 'Arn'] } },
+      },
+    });
+    expect(template.Resources.TriggerTrainingDeadLetterQueue?.Properties).toEqual({
+      QueueName: 'mlpipe-dev-trigger-training-dlq',
+      MessageRetentionPeriod: 1209600,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it("tells the pipeline's alert topic as soon as one event is in the dead-letter queue", () => {
+    expect(alarm).toMatchObject({
+      AlarmName: 'mlpipe-dev-trigger-training-dlq-not-empty',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['TriggerTrainingDeadLetterQueue', 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+    expect((alarm.AlarmActions as unknown[]).map((action) => resolveIntrinsic(action))).toEqual([
+      'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
+    ]);
+    expect(alarm.OKActions).toBeUndefined();
+  });
+
+  it('says which function gave up on which events, and how to replay them', () => {
+    const description = String(alarm.AlarmDescription);
+    expect(description).toContain('trigger-training of mlpipe-dev gave up on an image push');
+    expect(description).toContain('no training job was started for that image');
+    expect(description).toContain('/aws/lambda/mlpipe-dev-trigger-training-dev-triggerTraining');
+    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-trigger-training-dlq');
+    expect(description.length).toBeLessThanOrEqual(1024);
   });
 });

@@ -24,6 +24,8 @@ export class CloudFormationView {
   private readonly exports = new Map<string, { service: string; value: unknown }>();
   /** `<service>/<name>`: conditions are per template. */
   private readonly conditions = new Map<string, unknown>();
+  /** Parameter defaults by name: the stack deploys every template with its defaults. */
+  private readonly parameters = new Map<string, unknown>();
 
   constructor(
     services: ServiceDefinition[],
@@ -36,6 +38,9 @@ export class CloudFormationView {
       }
       for (const [name, condition] of Object.entries(service.conditions ?? {})) {
         this.conditions.set(`${service.service}/${name}`, condition);
+      }
+      for (const [name, parameter] of Object.entries(service.parameters ?? {})) {
+        this.parameters.set(name, parameter.Default);
       }
       for (const output of Object.values(service.outputs)) {
         const name = this.resolve(output.Export?.Name);
@@ -104,6 +109,7 @@ export class CloudFormationView {
         if (argument === 'AWS::Region') return this.region;
         if (argument === 'AWS::AccountId') return this.account;
         if (argument === 'AWS::Partition') return 'aws';
+        if (this.parameters.has(String(argument))) return this.parameters.get(String(argument));
         const resource = this.resources.get(String(argument));
         if (resource?.Type === 'AWS::S3::Bucket') return this.bucketName(resource);
         if (resource?.Type === 'AWS::SQS::Queue')

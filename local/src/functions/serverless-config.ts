@@ -258,6 +258,8 @@ export interface ServiceDefinition {
   functions: FunctionDefinition[];
   resources: Record<string, { Type?: string; Properties?: Record<string, unknown>; Condition?: string }>;
   conditions: Record<string, unknown>;
+  /** Template parameters: the stack deploys with their defaults. */
+  parameters: Record<string, { Default?: unknown }>;
   outputs: Record<string, { Value?: unknown; Export?: { Name?: unknown } }>;
 }
 
@@ -309,6 +311,7 @@ export function loadService(serviceDir: string, context: ResolveContext): Servic
   const resources = (config.resources ?? {}) as {
     Resources?: ServiceDefinition['resources'];
     Conditions?: ServiceDefinition['conditions'];
+    Parameters?: ServiceDefinition['parameters'];
     Outputs?: ServiceDefinition['outputs'];
   };
   return {
@@ -317,6 +320,7 @@ export function loadService(serviceDir: string, context: ResolveContext): Servic
     functions,
     resources: resources.Resources ?? {},
     conditions: resources.Conditions ?? {},
+    parameters: resources.Parameters ?? {},
     outputs: resources.Outputs ?? {},
   };
 }

@@ -5,7 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { AwsError, sendJsonError, sendQueryError, sendXmlError } from './aws/errors.js';
+import {
+  AwsError,
+  sendJsonError,
+  sendQueryError,
+  sendRestJsonError,
+  sendSqsError,
+  sendXmlError,
+} from './aws/errors.js';
 import { credentialScopeOf } from './aws/sigv4.js';
 
 export type RouteHandler = (
@@ -24,6 +31,10 @@ export interface EdgeRoutes {
   events: RouteHandler;
   /** SNS (Query protocol): its errors are XML documents of their own */
   sns: RouteHandler;
+  /** SQS (JSON 1.0, query-compatible errors) */
+  sqs: RouteHandler;
+  /** Lambda's Invoke (REST-JSON) */
+  lambda: RouteHandler;
 }
 
 /** A request body that sends nothing for this long is answered `RequestTimeout` and the connection closed. */
@@ -56,7 +67,13 @@ export function serviceOf(req: IncomingMessage, url: URL): keyof EdgeRoutes | { 
   const target = String(req.headers['x-amz-target'] ?? '');
   const service =
     scope?.service ??
-    (target.startsWith('SageMaker.') ? 'sagemaker' : target.startsWith('AWSEvents.') ? 'events' : 's3');
+    (target.startsWith('SageMaker.')
+      ? 'sagemaker'
+      : target.startsWith('AWSEvents.')
+        ? 'events'
+        : target.startsWith('AmazonSQS.')
+          ? 'sqs'
+          : 's3');
   switch (service) {
     case 's3':
       return 's3';
@@ -67,6 +84,10 @@ export function serviceOf(req: IncomingMessage, url: URL): keyof EdgeRoutes | { 
       return 'events';
     case 'sns':
       return 'sns';
+    case 'sqs':
+      return 'sqs';
+    case 'lambda':
+      return 'lambda';
     default:
       return { unknown: service };
   }
@@ -104,6 +125,8 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
         req.resume();
         if (route === 's3') sendXmlError(res, awsError, requestId);
         else if (route === 'sns') sendQueryError(res, awsError, requestId);
+        else if (route === 'sqs') sendSqsError(res, awsError, requestId);
+        else if (route === 'lambda') sendRestJsonError(res, awsError, requestId);
         else sendJsonError(res, awsError, requestId);
       };
       // A body that stops arriving: answered and closed, so neither the client nor the handler waits forever.
@@ -142,7 +165,7 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
         fail(
           new AwsError(
             'UnknownOperationException',
-            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events, sns)`,
+            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events, sns, sqs, lambda)`,
           ),
         );
         return;

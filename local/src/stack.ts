@@ -9,6 +9,7 @@ import { startEdge } from './edge.js';
 import { EventBus } from './events/bus.js';
 import { Scheduler } from './events/schedules.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
+import { LambdaApi } from './functions/api.js';
 import { CloudFormationView, queueNameFromArn } from './functions/cloudformation.js';
 import { FunctionRuntime } from './functions/runtime.js';
 import {
@@ -26,6 +27,7 @@ import { ProcessTracker } from './sagemaker/containers.js';
 import { SageMakerControlPlane } from './sagemaker/control-plane.js';
 import type { ServiceContext } from './sagemaker/resources.js';
 import { SnsService } from './sns/topics.js';
+import { SqsApi } from './sqs/api.js';
 import { EmulatedQueue, EventSourceMapping } from './sqs/queue.js';
 
 /** An endpoint creation or blue/green update on AWS: provisioning, health checks and baking, about 8 minutes. */
@@ -281,8 +283,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
     }
     const cloudFormation = new CloudFormationView(services, region, account);
-    for (const queue of cloudFormation.queues())
+    const declaredQueues = cloudFormation.queues();
+    for (const queue of declaredQueues)
       queueNamed(queue.name, queue.visibilityTimeoutSeconds, queue.maxReceiveCount);
+    for (const queue of declaredQueues) {
+      const source = queues.get(queue.name);
+      if (source && queue.deadLetterQueue) source.deadLetterQueue = queueNamed(queue.deadLetterQueue);
+    }
     for (const bucket of cloudFormation.buckets()) {
       await s3.createBucket(bucket.name);
       for (const object of (options.seed ?? []).filter((candidate) => candidate.bucket === bucket.name)) {
@@ -411,6 +418,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
     }
 
+    const sqsApi = new SqsApi(queues, account, () => endpoint);
+    const lambdaApi = new LambdaApi(runtime);
     const edge = await startEdge(options.port ?? 4566, {
       local: async (req, res, url) => {
         const route = `${req.method} ${url.pathname}`;
@@ -421,7 +430,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
               endpoint,
               region,
               account,
-              services: ['s3', 'sagemaker', 'sagemaker-runtime', 'events', 'sns'],
+              services: ['s3', 'sagemaker', 'sagemaker-runtime', 'events', 'sns', 'sqs', 'lambda'],
               functions: runtime
                 .list()
                 .map((fn) => ({ name: fn.name, functionName: fn.functionName, service: fn.service })),
@@ -491,6 +500,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       sagemakerRuntime: (req, res, url, requestId) => sagemaker.handleRuntime(req, res, url, requestId),
       events: (req, res, url, requestId) => bus.handle(req, res, url, requestId),
       sns: (req, res, url, requestId) => sns.handle(req, res, url, requestId),
+      sqs: (req, res, url, requestId) => sqsApi.handle(req, res, url, requestId),
+      lambda: (req, res, url, requestId) => lambdaApi.handle(req, res, url, requestId),
     });
     endpoint = `http://127.0.0.1:${edge.port}`;
     const readyMs = Date.now() - started;

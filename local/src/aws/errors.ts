@@ -76,3 +76,19 @@ export function sendXmlError(res: ServerResponse, error: AwsError, requestId: st
   });
   res.end(body);
 }
+
+/**
+ * AWS JSON 1.0 with query compatibility (SQS): `__type` carries `com.amazonaws.sqs#<Code>`, and
+ * `x-amzn-query-error` the code the query protocol had (`AWS.SimpleQueueService.NonExistentQueue;Sender`).
+ */
+export function sendSqsError(res: ServerResponse, error: AwsError, requestId: string): void {
+  const { queryError, ...extra } = error.extra;
+  const body = JSON.stringify({ __type: error.code, message: error.message, ...extra });
+  res.writeHead(error.status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+    ...(typeof queryError === 'string' ? { 'x-amzn-query-error': queryError } : {}),
+  });
+  res.end(body);
+}

@@ -17,6 +17,8 @@ export interface QueueDeclaration {
   name: string;
   visibilityTimeoutSeconds: number;
   maxReceiveCount?: number;
+  /** The redrive policy's dead-letter queue, by name. */
+  deadLetterQueue?: string;
 }
 
 export class CloudFormationView {
@@ -174,12 +176,14 @@ export class CloudFormationView {
   queues(): QueueDeclaration[] {
     return this.ofType('AWS::SQS::Queue').map((resource) => {
       const redrive = this.resolve(resource.Properties?.RedrivePolicy) as
-        | { maxReceiveCount?: unknown }
+        | { maxReceiveCount?: unknown; deadLetterTargetArn?: unknown }
         | undefined;
+      const target = this.resolve(redrive?.deadLetterTargetArn);
       return {
         name: this.queueName(resource),
         visibilityTimeoutSeconds: Number(this.resolve(resource.Properties?.VisibilityTimeout) ?? 30),
         maxReceiveCount: redrive?.maxReceiveCount === undefined ? undefined : Number(redrive.maxReceiveCount),
+        ...(typeof target === 'string' ? { deadLetterQueue: queueNameFromArn(target) } : {}),
       };
     });
   }

@@ -21,6 +21,8 @@ const DEFAULT_MAX_RECEIVE_COUNT = 10;
 export class EmulatedQueue {
   readonly messages: Message[] = [];
   readonly deadLetters: { body: string; receiveCount: number }[] = [];
+  /** The redrive policy's dead-letter queue: a message received maxReceiveCount times moves there. */
+  deadLetterQueue?: EmulatedQueue;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -57,7 +59,8 @@ export class EmulatedQueue {
     return times.length ? Math.min(...times) : undefined;
   }
 
-  receive(max: number): Message[] {
+  /** Receives up to `max` visible messages, hidden for `visibilityTimeoutMs` (the queue's by default). */
+  receive(max: number, visibilityTimeoutMs = this.visibilityTimeoutMs): Message[] {
     const now = Date.now();
     const batch: Message[] = [];
     for (const message of this.visible(now)) {
@@ -65,15 +68,23 @@ export class EmulatedQueue {
       if (message.receiveCount >= this.maxReceiveCount) {
         this.delete(message);
         this.deadLetters.push({ body: message.body, receiveCount: message.receiveCount });
+        this.deadLetterQueue?.send(message.body);
         continue;
       }
       message.receiveCount += 1;
       message.firstReceiveTimestamp ??= now;
       message.receiptHandle = randomBytes(48).toString('base64');
-      message.visibleAt = now + this.visibilityTimeoutMs;
+      message.visibleAt = now + visibilityTimeoutMs;
       batch.push(message);
     }
     return batch;
+  }
+
+  /** Deletes the message that this receipt handle was given for; false when none (deleted, or received again). */
+  deleteByReceipt(receiptHandle: string): boolean {
+    const message = this.messages.find((candidate) => candidate.receiptHandle === receiptHandle);
+    if (message) this.delete(message);
+    return message !== undefined;
   }
 
   delete(message: Message): void {

@@ -212,24 +212,21 @@ describe('The offline stack itself', () => {
     requests.push(
       json('dynamodb', 'DynamoDB_20120810.ListTables'),
       json('dynamodb', 'DynamoDB_20120810.PutItem', '{"TableName":"t","Item":{"k":{"S":"v"}}}'),
-      json('sqs', 'AmazonSQS.ListQueues'),
-      query(
-        'sqs',
-        'Action=SendMessage&QueueUrl=http%3A%2F%2F127.0.0.1%2F000000000000%2Fq&MessageBody=x&Version=2012-11-05',
-      ),
+      json('firehose', 'Firehose_20150804.ListDeliveryStreams', '{}', '1.1'),
+      query('elasticloadbalancing', 'Action=DescribeLoadBalancers&Version=2015-12-01'),
       {
-        service: 'lambda',
+        service: 'apigateway',
         request: {
           method: 'GET',
-          path: '/2015-03-31/functions/',
-          headers: { authorization: signed('lambda') },
+          path: '/restapis',
+          headers: { authorization: signed('apigateway') },
         },
       },
       {
-        service: 'lambda',
+        service: 'scheduler',
         request: {
-          path: '/2015-03-31/functions/triggerTraining/invocations',
-          headers: { authorization: signed('lambda') },
+          path: '/schedules/train-every-night',
+          headers: { authorization: signed('scheduler') },
           body: '{}',
         },
       },
@@ -240,7 +237,7 @@ describe('The offline stack itself', () => {
       json('ssm', 'AmazonSSM.GetParameter', '{"Name":"x"}', '1.1'),
       json('ecr', 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories', '{}', '1.1'),
       json('logs', 'Logs_20140328.DescribeLogGroups', '{}', '1.1'),
-      query('sqs', 'Action=ListQueues&Version=2012-11-05'),
+      query('rds', 'Action=DescribeDBInstances&Version=2014-10-31'),
       json('kinesis', 'Kinesis_20131202.ListStreams', '{}', '1.1'),
       json('states', 'AWSStepFunctions.ListStateMachines'),
       query('cloudformation', 'Action=ListStacks&Version=2010-05-15'),
@@ -261,16 +258,16 @@ describe('The offline stack itself', () => {
       // confused deputies: a SageMaker call, a runtime path and an S3 write signed for other services
       json('dynamodb', 'SageMaker.CreateModelPackageGroup', '{"ModelPackageGroupName":"deputy"}', '1.1'),
       {
-        service: 'lambda',
+        service: 'glue',
         request: {
           path: '/endpoints/none/invocations',
-          headers: { authorization: signed('lambda') },
+          headers: { authorization: signed('glue') },
           body: 'x',
         },
       },
       {
-        service: 'sqs',
-        request: { method: 'PUT', path: '/deputy-bucket', headers: { authorization: signed('sqs') } },
+        service: 'ses',
+        request: { method: 'PUT', path: '/deputy-bucket', headers: { authorization: signed('ses') } },
       },
     );
 

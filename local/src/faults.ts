@@ -155,7 +155,8 @@ function random(seed: number): () => number {
 const MAX_LOG = 5_000;
 
 export class FaultInjector {
-  readonly options: FaultOptions;
+  /** The faults in force; `set` changes them while the stack runs. */
+  options: FaultOptions;
   /** What was injected, in order (the newest 5,000). */
   readonly injected: InjectedFault[] = [];
   /** How many of each fault were injected. */
@@ -172,6 +173,11 @@ export class FaultInjector {
   constructor(options: FaultOptions = {}) {
     this.options = parseFaults(options);
     this.draw = random(this.options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  }
+
+  /** Changes the faults while the stack runs (a test lets a fault pass, say), validated as at start. */
+  set(options: FaultOptions): void {
+    this.options = parseFaults(options);
   }
 
   /** True when any fault is switched on. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `pnpm pipeline <command>`: operates a deployed pipeline with the AWS credentials and region of the
- * environment, on AWS, or on the offline stack when AWS_ENDPOINT_URL points at it.
+ * `pnpm run pipeline <command>`: operates a deployed pipeline with the AWS credentials and region of the
+ * environment, on AWS, or on the offline stack when AWS_ENDPOINT_URL points at it. (`pnpm pipeline`, without
+ * `run`, is a command of pnpm 12 itself.)
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +11,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { replayQueue } from './replay.js';
 
-const USAGE = `Usage: pnpm pipeline <command> [options]
+const USAGE = `Usage: pnpm run pipeline <command> [options]
 
 Commands:
   replay --queue <name|url> [--to <queue>] [--dry-run] [--max <n>] [--json]
@@ -79,7 +80,9 @@ export async function main(argv: string[], out = console.log, err = console.erro
       err(`pipeline: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    err(`pipeline: ${(error as Error).name}: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    const hint = /region is missing/i.test(message) ? ' (set AWS_REGION, as for the AWS CLI)' : '';
+    err(`pipeline: ${(error as Error).name}: ${message}${hint}`);
     return 1;
   }
 }

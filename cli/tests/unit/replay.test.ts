@@ -162,6 +162,6 @@ describe('Command: pipeline', () => {
       'pipeline: unknown command frobnicate',
       expect.stringMatching(/^pipeline: Unknown option '--bogus'/),
     ]);
-    expect(errors.every((error) => error.includes('Usage: pnpm pipeline <command>'))).toBe(true);
+    expect(errors.every((error) => error.includes('Usage: pnpm run pipeline <command>'))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // Lambda's Invoke (REST-JSON, `POST /2015-03-31/functions/<name>/invocations`) for the stack's functions, by
 // name, partial or full ARN, with or without the `$LATEST` qualifier: `Event` invocations are queued like
 // Lambda's asynchronous ones (retries, event age, on-failure destination), `RequestResponse` answers with the
-// function's result or its error, `DryRun` checks the function exists. This is how `pnpm pipeline replay`
+// function's result or its error, `DryRun` checks the function exists. This is how `pnpm run pipeline replay`
 // hands an event back to its function offline.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws/errors.js';

@@ -1,6 +1,6 @@
 // The SQS API over the stack's queues (AWS JSON 1.0, `X-Amz-Target: AmazonSQS.<Operation>`, query-compatible
 // errors), enough for a person or a tool to look into a queue and act on it as on AWS: list, inspect, send,
-// receive and delete, purge. This is how `pnpm pipeline replay` reads a dead-letter queue offline.
+// receive and delete, purge. This is how `pnpm run pipeline replay` reads a dead-letter queue offline.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws/errors.js';

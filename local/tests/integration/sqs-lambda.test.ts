@@ -1,4 +1,4 @@
-// The stack's SQS and Lambda APIs with the real SDK clients: what a person or `pnpm pipeline replay` does with a
+// The stack's SQS and Lambda APIs with the real SDK clients: what a person or `pnpm run pipeline replay` does with a
 // dead-letter queue (look into it, take a message, hand its event back to the function, delete it).
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import {

@@ -215,7 +215,7 @@ describe('Template: deploy-model dead letters and alerts', () => {
       'endpoint mlpipe-dev may not serve the newest Approved model of mlpipe-dev',
     );
     expect(description).toContain('/aws/lambda/mlpipe-dev-deploy-model-dev-deployModel');
-    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-deploy-model-dlq');
+    expect(description).toContain('pnpm run pipeline replay --queue mlpipe-dev-deploy-model-dlq');
     expect(description.length).toBeLessThanOrEqual(1024);
   });
 

@@ -150,7 +150,7 @@ describe('Template: evaluate-model dead letters and alerts', () => {
     expect(description).toContain('evaluate-model of mlpipe-dev gave up on a training job state change');
     expect(description).toContain('that training job was not evaluated');
     expect(description).toContain('/aws/lambda/mlpipe-dev-evaluate-model-dev-evaluateModel');
-    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-evaluate-model-dlq');
+    expect(description).toContain('pnpm run pipeline replay --queue mlpipe-dev-evaluate-model-dlq');
     expect(description.length).toBeLessThanOrEqual(1024);
   });
 

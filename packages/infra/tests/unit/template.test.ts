@@ -144,7 +144,7 @@ describe('Template: retrain dead-letter queue alarm', () => {
     const description = String(alarm.AlarmDescription);
     expect(description).toContain('New training data of mlpipe-dev was not trained on');
     expect(description).toContain('/aws/lambda/mlpipe-dev-retrain-model-dev-retrainModel');
-    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-retrain-dlq');
+    expect(description).toContain('pnpm run pipeline replay --queue mlpipe-dev-retrain-dlq');
     expect(description.length).toBeLessThanOrEqual(1024);
   });
 });

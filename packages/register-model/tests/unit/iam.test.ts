@@ -148,7 +148,7 @@ describe('Template: register-model dead letters and alerts', () => {
     expect(description).toContain('register-model of mlpipe-dev gave up on an evaluation job state change');
     expect(description).toContain('its model was neither registered nor rejected');
     expect(description).toContain('/aws/lambda/mlpipe-dev-register-model-dev-registerModel');
-    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-register-model-dlq');
+    expect(description).toContain('pnpm run pipeline replay --queue mlpipe-dev-register-model-dlq');
     expect(description.length).toBeLessThanOrEqual(1024);
   });
 

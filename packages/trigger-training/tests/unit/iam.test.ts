@@ -114,7 +114,7 @@ describe('Template: trigger-training dead letters and alerts', () => {
     expect(description).toContain('trigger-training of mlpipe-dev gave up on an image push');
     expect(description).toContain('no training job was started for that image');
     expect(description).toContain('/aws/lambda/mlpipe-dev-trigger-training-dev-triggerTraining');
-    expect(description).toContain('pnpm pipeline replay --queue mlpipe-dev-trigger-training-dlq');
+    expect(description).toContain('pnpm run pipeline replay --queue mlpipe-dev-trigger-training-dlq');
     expect(description.length).toBeLessThanOrEqual(1024);
   });
 });

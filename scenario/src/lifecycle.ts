@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { type Stack, type StackLogger, silentLogger, startStack } from '@sagemaker-pipeline/local';
-import type { PredictionRow, RunReport, TimelineItem, VersionRow } from './report.js';
+import type { AlertRow, PredictionRow, RunReport, TimelineItem, VersionRow } from './report.js';
 
 export interface LifecycleData {
   /** CSV with a header, the initial training data. */
@@ -67,6 +67,8 @@ export interface LifecycleResult {
   predictions: PredictionRow[];
   holdoutAccuracy: number;
   versions: VersionRow[];
+  /** What the pipeline published on its alert topic. */
+  alerts: AlertRow[];
   liveVersion?: number | string;
   trainingJobs: string[];
   wallMs: number;
@@ -236,6 +238,16 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     );
     const v2 = await watchRegistration(sagemaker, s3, names, retraining, step('gate decision'), timeout);
     versions.push(v2);
+    if (v2.approval === 'Rejected (gate)') {
+      // register-model tells a human about a rejection, on the pipeline's alert topic
+      handle = step('alert');
+      const alert = await waitFor(
+        `the alert about ${retraining}'s rejection`,
+        async () => alertsOf(running, names).find((candidate) => /rejected/i.test(candidate.subject)),
+        timeout,
+      );
+      handle.done(alert.subject);
+    }
     if (v2.approval === 'Approved') {
       liveVersion = await watchDeployment(sagemaker, names.endpoint, v2, step('rollout'), timeout);
       handle = step('predictions');
@@ -251,6 +263,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
 
   abortCheck = () => undefined;
   const finished = Date.now();
+  const alerts = stack ? alertsOf(stack, names) : [];
   const report: RunReport = {
     title: 'SageMaker pipeline, offline run',
     startedAt: started,
@@ -259,6 +272,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       stack && sagemaker ? await timeline(stack, sagemaker, names.pipeline, finished).catch(() => []) : [],
     versions,
     predictions,
+    alerts,
     notes: error ? [`The run stopped: ${error}`] : [],
   };
   if (stack && !options.keepRunning) await stack.stop();
@@ -272,10 +286,23 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     predictions,
     holdoutAccuracy: predictions.length ? countHits(predictions) / predictions.length : 0,
     versions,
+    alerts,
     ...(liveVersion !== undefined ? { liveVersion } : {}),
     trainingJobs,
     wallMs: finished - started,
   };
+}
+
+/** The messages published on the pipeline's alert topic (`<pipeline>-alerts`, infra's). */
+function alertsOf(stack: Stack, names: ReturnType<typeof pipelineNames>): AlertRow[] {
+  const topic = `arn:aws:sns:${stack.region}:${stack.account}:${names.pipeline}-alerts`;
+  return stack.sns.published
+    .filter((published) => published.topicArn === topic)
+    .map((published) => ({
+      time: published.time,
+      subject: published.subject ?? '',
+      message: published.message,
+    }));
 }
 
 const countHits = (rows: PredictionRow[]) => rows.filter((row) => row.expected === row.predicted).length;

@@ -32,6 +32,14 @@ export interface PredictionRow {
   predicted: string;
 }
 
+/** A message the pipeline published on its alert topic during the run. */
+export interface AlertRow {
+  /** ISO time it was published. */
+  time: string;
+  subject: string;
+  message: string;
+}
+
 export interface RunReport {
   title: string;
   startedAt: number;
@@ -39,6 +47,8 @@ export interface RunReport {
   items: TimelineItem[];
   versions: VersionRow[];
   predictions: PredictionRow[];
+  /** What the pipeline told a human (its SNS alert topic). */
+  alerts: AlertRow[];
   notes: string[];
 }
 
@@ -115,6 +125,12 @@ export function renderReport(report: RunReport): string {
         `<tr class="${p.expected === p.predicted ? 'hit' : 'miss'}"><td>${escapeHtml(p.features)}</td><td>${escapeHtml(p.expected)}</td><td>${escapeHtml(p.predicted)}</td></tr>`,
     )
     .join('\n');
+  const alertRows = report.alerts
+    .map(
+      (a) =>
+        `<tr><td>${escapeHtml(a.time)}</td><td>${escapeHtml(a.subject)}</td><td><pre>${escapeHtml(a.message)}</pre></td></tr>`,
+    )
+    .join('\n');
   const legend = (Object.keys(COLORS) as TimelineKind[])
     .map((kind) => `<span><i style="background:${COLORS[kind]}"></i>${kind}</span>`)
     .concat(`<span><i style="background:${FAILED}"></i>failed</span>`)
@@ -130,6 +146,7 @@ table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; font-size: 13px; }
 tr.live td { font-weight: 600; background: #eef6ee; }
 tr.miss td { background: #fbeaea; }
+#alerts pre { margin: 0; white-space: pre-wrap; font-family: inherit; }
 .legend span { margin-right: 1rem; font-size: 12px; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
 </style>
@@ -147,6 +164,17 @@ ${timelineSvg(report)}
 ${versionRows}
 </tbody>
 </table>
+<h2>Alerts</h2>
+${
+  report.alerts.length
+    ? `<table id="alerts">
+<thead><tr><th>time</th><th>subject</th><th>message</th></tr></thead>
+<tbody>
+${alertRows}
+</tbody>
+</table>`
+    : '<p id="alerts">None: nothing needed a human.</p>'
+}
 <h2>Predictions from the endpoint</h2>
 <table id="predictions">
 <thead><tr><th>features</th><th>true label</th><th>predicted</th></tr></thead>

@@ -97,6 +97,12 @@ async function main(): Promise<number> {
     );
   }
   if (result.versions.length) console.log(`\nModel versions\n${summary(result)}`);
+  if (result.alerts.length) {
+    console.log(`\nAlerts (what the pipeline told a human, on its SNS topic)`);
+    for (const alert of result.alerts) {
+      console.log(`  ${alert.subject}\n${alert.message.replace(/^/gm, '      ')}`);
+    }
+  }
   const reportFile = path.join(dir, 'report.html');
   await writeFile(reportFile, renderReport(result.report));
   console.log(`\nRun report: ${reportFile}`);

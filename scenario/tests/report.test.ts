@@ -55,6 +55,13 @@ const report: RunReport = {
     },
   ],
   predictions: [{ features: '1, 2', expected: 'Adelie', predicted: 'Adelie' }],
+  alerts: [
+    {
+      time: '2026-11-27T10:00:18.000Z',
+      subject: '[mlpipe-local] Model of mlpipe-local-retrain-2 rejected by the gate',
+      message: 'The model was not registered.\n\nWhy: not better than 0.97 <champion>',
+    },
+  ],
   notes: [],
 };
 
@@ -65,6 +72,12 @@ describe('Function: renderReport', () => {
     expect(html.match(/<rect class="bar /g)).toHaveLength(3);
     expect(html).toMatch(/<rect class="bar processing"[^>]*fill="#e45756"/);
     expect(html).toContain('<tr class="live"><td>1 (live)</td>');
+    expect(html).toContain(
+      '<pre>The model was not registered.\n\nWhy: not better than 0.97 &lt;champion&gt;</pre>',
+    );
+    expect(renderReport({ ...report, alerts: [] })).toContain(
+      '<p id="alerts">None: nothing needed a human.</p>',
+    );
   });
 
   it('renders in headless Chromium with the timeline chart and the metrics table', async () => {
@@ -78,10 +91,12 @@ describe('Function: renderReport', () => {
       const bars = await page.locator('#timeline rect.bar').count();
       const box = await page.locator('#timeline').boundingBox();
       const rows = await page.locator('#metrics tbody tr').allInnerTexts();
+      const alerts = await page.locator('#alerts tbody tr').allInnerTexts();
       expect(bars).toBe(3);
       expect(box?.width).toBeGreaterThan(500);
       expect(rows).toHaveLength(2);
       expect(rows[0]).toContain('0.9700');
+      expect(alerts).toEqual([expect.stringContaining('rejected by the gate')]);
     } finally {
       await browser.close();
     }

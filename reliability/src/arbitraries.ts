@@ -674,6 +674,12 @@ export interface EventBridgeSpec {
   otherStages: Arbitrary<Envelope>[];
   /** Fields of the detail the handler reads (extra fields never collide with them). */
   detailFields: readonly string[];
+  /**
+   * The detail-types of the other kinds of event the function also takes (its schedule, its settle event): a
+   * valid event of such a kind is no bad input, and the stage's own event under such a detail-type is refused by
+   * that kind's schema, which names the source or a field of the detail rather than the detail-type.
+   */
+  alsoAccepts?: readonly string[];
 }
 
 /** Mutations of the EventBridge envelope: missing and mistyped fields, other sources and detail types. */
@@ -702,7 +708,7 @@ function envelopeBreakers(spec: EventBridgeSpec): Arbitrary<Mutation>[] {
       'invalid',
       ['detail-type'],
       otherWord(
-        [spec.detailType],
+        [spec.detailType, ...(spec.alsoAccepts ?? [])],
         [
           'ECR Image Action',
           'ECR Image Scan',
@@ -801,14 +807,30 @@ export function eventBridgeCases(spec: EventBridgeSpec): Arbitrary<BadEvent> {
         fields: ['(event)'],
       }),
     );
-  const otherEvents = fc.oneof(...spec.otherStages, otherServiceEvent).map(
-    (event): BadEvent => ({
-      kinds: ['other-event', ...stringKinds(event)],
-      event,
-      expected: 'invalid',
-      fields: [...ENVELOPE_FIELDS, 'detail'],
-    }),
-  );
+  const accepted = new Set(spec.alsoAccepts ?? []);
+  const otherEvents = fc
+    .oneof(...spec.otherStages, otherServiceEvent)
+    .filter((event) => !accepted.has(String((event as Partial<Envelope>)?.['detail-type'])))
+    .map(
+      (event): BadEvent => ({
+        kinds: ['other-event', ...stringKinds(event)],
+        event,
+        expected: 'invalid',
+        fields: [...ENVELOPE_FIELDS, 'detail'],
+      }),
+    );
+  // Never combined with other mutations: another source (aws.events) would make a valid scheduled event.
+  const otherKinds = (detailTypes: string[]) =>
+    fc.tuple(spec.base, noise, fc.constantFrom(...detailTypes)).map(([base, n, detailType]): BadEvent => {
+      const { event, kinds } = build(base, n);
+      (event as Envelope)['detail-type'] = detailType;
+      return {
+        kinds: [...kinds, 'other-kind-detail-type'],
+        event,
+        expected: 'invalid',
+        fields: ['source', 'detail'],
+      };
+    });
   const foreignDetails = fc
     .tuple(spec.base, foreignDetail(spec.otherStages))
     .map(([base, detail]): BadEvent => {
@@ -823,6 +845,7 @@ export function eventBridgeCases(spec: EventBridgeSpec): Arbitrary<BadEvent> {
     { weight: 1, arbitrary: wrapped },
     { weight: 2, arbitrary: otherEvents },
     { weight: 1, arbitrary: foreignDetails },
+    ...(accepted.size ? [{ weight: 1, arbitrary: otherKinds([...accepted]) }] : []),
   );
 }
 
@@ -1073,6 +1096,7 @@ export const deployModelCases: Arbitrary<BadEvent> = eventBridgeCases({
   base: modelPackageStateChange,
   source: 'aws.sagemaker',
   detailType: 'SageMaker Model Package State Change',
+  alsoAccepts: ['SageMaker Endpoint State Change', 'Scheduled Event'],
   detailFields: [
     'ModelPackageGroupName',
     'ModelPackageVersion',

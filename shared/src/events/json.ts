@@ -6,7 +6,8 @@
  */
 import * as v from 'valibot';
 
-const jsonObject = () =>
+/** A JSON object: not null, not an array. */
+export const jsonObject = () =>
   v.custom<Record<string, unknown>>(
     (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
     (issue) => `must be an object, received ${Array.isArray(issue.input) ? 'an array' : issue.received}`,

@@ -2,7 +2,9 @@
  * Reading the CloudFormation templates that `serverless package` writes, for tests that check what will
  * be deployed (IAM roles, rules, queues) and for tools that must follow the deployed configuration.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface CfnResource {
@@ -38,6 +40,37 @@ export function readPackagedTemplate(
     throw new Error(
       `No packaged template at ${path}: run \`pnpm package\` first (${(error as Error).message})`,
     );
+  }
+}
+
+/**
+ * The template of `serviceDir` packaged with `--param` values (`sweepSchedule=off`), into a temporary folder.
+ * The framework removes the service's `.serverless` whenever it packages, wherever to; that folder (the template
+ * `pnpm package` wrote, which other tests read) is set aside meanwhile and put back.
+ */
+export function packageTemplateWith(
+  serviceDir: string,
+  params: readonly string[],
+  stage = 'dev',
+): CfnTemplate {
+  const out = mkdtempSync(join(tmpdir(), 'package-with-params-'));
+  const kept = join(serviceDir, '.serverless');
+  const aside = `${kept}-aside-${process.pid}`;
+  const setAside = existsSync(kept);
+  if (setAside) renameSync(kept, aside);
+  try {
+    execFileSync(
+      join(serviceDir, 'node_modules', '.bin', 'serverless'),
+      ['package', '--stage', stage, ...params.flatMap((param) => ['--param', param]), '--package', out],
+      { cwd: serviceDir, stdio: 'pipe', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } },
+    );
+    return readPackagedTemplate(serviceDir, out);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    if (setAside) {
+      rmSync(kept, { recursive: true, force: true });
+      renameSync(aside, kept);
+    }
   }
 }
 

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
   functionRole,
+  packageTemplateWith,
   readPackagedTemplate,
   resourcesOfType,
   roleStatements,
@@ -113,20 +110,10 @@ describe('Template: deploy-model function', () => {
   });
 
   it('has no schedule at all when it is off, and takes another rate as given', () => {
-    const packaged = (param: string) => {
-      const out = mkdtempSync(path.join(tmpdir(), 'deploy-model-schedule-'));
-      try {
-        execFileSync(
-          path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
-          ['package', '--stage', 'dev', '--param', param, '--package', out],
-          { cwd: serviceDir, stdio: 'pipe', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } },
-        );
-        const packagedTemplate = readPackagedTemplate(serviceDir, out);
-        return resourcesOfType(packagedTemplate, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
-      } finally {
-        rmSync(out, { recursive: true, force: true });
-      }
-    };
+    const packaged = (param: string) =>
+      resourcesOfType(packageTemplateWith(serviceDir, [param]), 'AWS::Events::Rule').map(
+        ([, rule]) => rule.Properties,
+      );
 
     const off = packaged('reconcileSchedule=off');
     const every5 = packaged('reconcileSchedule=rate(5 minutes)');

@@ -940,6 +940,7 @@ export const evaluateModelCases: Arbitrary<BadEvent> = eventBridgeCases({
   base: trainingJobStateChange,
   source: 'aws.sagemaker',
   detailType: 'SageMaker Training Job State Change',
+  alsoAccepts: ['Scheduled Event'],
   detailFields: [
     'TrainingJobName',
     'TrainingJobArn',

@@ -304,6 +304,16 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
   }),
   [`${PIPELINE}-evaluate-model`]: (role) => ({
     allowed: [
+      ok(
+        'sweep: lists the completed training jobs (no resource-level permission)',
+        'sagemaker:ListTrainingJobs',
+        '*',
+      ),
+      ok(
+        'sweep: lists the evaluation jobs (no resource-level permission)',
+        'sagemaker:ListProcessingJobs',
+        '*',
+      ),
       ok('reads the finished training job', 'sagemaker:DescribeTrainingJob', TRAINING_JOB),
       ok('reads a finished retraining job', 'sagemaker:DescribeTrainingJob', RETRAINING_JOB),
       ok('starts the evaluation job', 'sagemaker:CreateProcessingJob', EVALUATION_JOB),

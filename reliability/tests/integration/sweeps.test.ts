@@ -1,0 +1,173 @@
+// The stages catch up on the offline stack: work that an event should have caused and did not is found and
+// started by a stage's scheduled sweep, with the event's own derived names, after which the next stages go on
+// through their normal events. The reference image trains, evaluates and serves for real.
+//
+// evaluate-model: the Training Job State Change reaches it, but every attempt (the first and Lambda's two
+// retries) is refused by the fault switch, as when the account's processing-job quota is used up; Lambda then
+// gives up on the event. The quota frees, and the sweep starts the evaluation.
+import {
+  CreateTrainingJobCommand,
+  DescribeProcessingJobCommand,
+  ListModelPackagesCommand,
+} from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { Stack } from '@sagemaker-pipeline/local';
+import { imageFolder, splits } from '@sagemaker-pipeline/reference-model';
+import { resourceName } from '@sagemaker-pipeline/shared/naming';
+import { eventually, NAMES, type PipelineStack, startPipelineStack } from './helpers.js';
+
+const data = splits();
+const TRAINING_JOB = resourceName(NAMES.pipeline, 'train', 'sweeps-it');
+const EVALUATION_JOB = resourceName(NAMES.pipeline, 'eval', TRAINING_JOB);
+
+type Invocation = Stack['functions']['invocations'][number];
+
+describe('Reliability: every stage catches up with its sweep, on the offline stack', () => {
+  let env: PipelineStack;
+  let stack: Stack;
+  let runtime: SageMakerRuntimeClient;
+  let imageUri = '';
+
+  const invocations = (fn: string, trigger: Invocation['trigger']) =>
+    stack.functions.invocations.filter((call) => call.function === fn && call.trigger === trigger);
+  const scheduleOf = (functionName: string): string => {
+    const rule = stack.schedules
+      .list()
+      .find((candidate) => candidate.name.startsWith(`${functionName}-schedule-`));
+    if (!rule) throw new Error(`no schedule rule of ${functionName}`);
+    return rule.name;
+  };
+  /** Runs a function's schedule now and returns the result of that run. */
+  const sweep = async (fn: string, functionName: string): Promise<Record<string, unknown>> => {
+    const { id } = stack.schedules.run(scheduleOf(functionName));
+    const run = await eventually(`the sweep of ${fn}`, () =>
+      stack.functions.invocations.find((call) => call.eventId === id && call.status === 'success'),
+    );
+    return run.result as Record<string, unknown>;
+  };
+
+  beforeAll(async () => {
+    env = await startPipelineStack(['infra', 'evaluate-model', 'register-model', 'deploy-model'], {
+      seed: [
+        { bucket: NAMES.bucket, key: `${NAMES.trainingPrefix}initial.csv`, body: data.train },
+        { bucket: NAMES.bucket, key: `${NAMES.evaluationPrefix}evaluation.csv`, body: data.evaluation },
+      ],
+      retryDelayMs: 200,
+      faults: { resourceLimitExceeded: { times: 3, operations: ['CreateProcessingJob'] } },
+    });
+    stack = env.stack;
+    runtime = new SageMakerRuntimeClient({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    ({ imageUri } = await stack.images.push(imageFolder(), NAMES.repository, 'v1'));
+  }, 30_000);
+
+  afterAll(async () => {
+    runtime?.destroy();
+    await env?.stop();
+  });
+
+  it('evaluate-model: the sweep starts the evaluation whose event failed every retry; register-model and deploy-model follow', async () => {
+    // Prepare: a training job of the pipeline completes; evaluate-model's three attempts are refused.
+    await env.sagemaker.send(
+      new CreateTrainingJobCommand({
+        TrainingJobName: TRAINING_JOB,
+        RoleArn: `arn:aws:iam::${stack.account}:role/${NAMES.pipeline}-sagemaker`,
+        AlgorithmSpecification: { TrainingImage: imageUri, TrainingInputMode: 'File' },
+        InputDataConfig: [
+          {
+            ChannelName: 'train',
+            DataSource: {
+              S3DataSource: {
+                S3DataType: 'S3Prefix',
+                S3Uri: `s3://${NAMES.bucket}/${NAMES.trainingPrefix}`,
+                S3DataDistributionType: 'FullyReplicated',
+              },
+            },
+          },
+        ],
+        OutputDataConfig: { S3OutputPath: `s3://${NAMES.bucket}/models` },
+        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30 },
+        StoppingCondition: { MaxRuntimeInSeconds: 600 },
+        Tags: [{ Key: 'pipeline', Value: NAMES.pipeline }],
+      }),
+    );
+    const refused = await eventually('evaluate-model to give up on the training event', () => {
+      const attempts = invocations('evaluateModel', 'eventbridge');
+      return attempts.length === 3 ? attempts : undefined;
+    });
+    expect(refused.map((attempt) => [attempt.attempt, attempt.status])).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+      [3, 'error'],
+    ]);
+    expect(JSON.stringify(refused[2]?.error)).toContain('ResourceLimitExceeded');
+    expect(stack.faults.counts.resourceLimitExceeded).toBe(3);
+    expect([...stack.sagemaker.processingJobs.keys()]).toEqual([]);
+
+    // Act: the quota has freed; the schedule runs the sweep.
+    const swept = await sweep('evaluate-model', `${NAMES.pipeline}-evaluate-model-local-evaluateModel`);
+
+    // Assess: the evaluation has the event's derived name, and the stages after it ran on their events.
+    expect(swept).toMatchObject({
+      status: 'swept',
+      checked: 1,
+      missing: 1,
+      started: [EVALUATION_JOB],
+      alreadyStarted: [],
+      failed: [],
+      apiCalls: 4,
+    });
+    const evaluation = await env.sagemaker.send(
+      new DescribeProcessingJobCommand({ ProcessingJobName: EVALUATION_JOB }),
+    );
+    expect(evaluation.Environment?.TRAINING_JOB_NAME).toBe(TRAINING_JOB);
+    const registered = await eventually('register-model to register the model', () =>
+      invocations('registerModel', 'eventbridge')
+        .map((call) => call.result as Record<string, unknown> | undefined)
+        .find((result) => result?.status === 'registered'),
+    );
+    expect(registered).toMatchObject({ evaluationJobName: EVALUATION_JOB, version: 1, approval: 'Approved' });
+    const packages = await env.sagemaker.send(
+      new ListModelPackagesCommand({ ModelPackageGroupName: NAMES.group }),
+    );
+    expect(packages.ModelPackageSummaryList?.map((pkg) => pkg.ModelApprovalStatus)).toEqual(['Approved']);
+    const answer = await eventually(
+      'the endpoint to serve version 1',
+      async () => {
+        const endpoint = stack.sagemaker.endpoints.get(NAMES.endpoint);
+        if (endpoint?.status !== 'InService') return undefined;
+        const response = await runtime.send(
+          new InvokeEndpointCommand({
+            EndpointName: NAMES.endpoint,
+            ContentType: 'text/csv',
+            Body: data.holdout.csv,
+          }),
+        );
+        return JSON.parse(new TextDecoder().decode(response.Body)) as { predictions?: unknown[] };
+      },
+      25_000,
+    );
+    expect(answer.predictions).toHaveLength(data.counts.holdout);
+  }, 60_000);
+
+  it('evaluate-model: a sweep with nothing missing makes its two List calls and starts nothing', async () => {
+    // Prepare
+    const callsBefore = stack.sagemaker.calls.length;
+
+    // Act
+    const swept = await sweep('evaluate-model', `${NAMES.pipeline}-evaluate-model-local-evaluateModel`);
+
+    // Assess
+    expect(swept).toMatchObject({ status: 'swept', checked: 1, missing: 0, started: [], apiCalls: 2 });
+    expect(
+      stack.sagemaker.calls
+        .slice(callsBefore)
+        .map((call) => call.operation)
+        .filter((operation) => operation.startsWith('List') && operation.endsWith('Jobs')),
+    ).toEqual(['ListTrainingJobs', 'ListProcessingJobs']);
+    expect([...stack.sagemaker.processingJobs.keys()]).toEqual([EVALUATION_JOB]);
+  });
+});

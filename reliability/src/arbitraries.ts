@@ -1017,6 +1017,7 @@ export const registerModelCases: Arbitrary<BadEvent> = eventBridgeCases({
   base: processingJobStateChange,
   source: 'aws.sagemaker',
   detailType: 'SageMaker Processing Job State Change',
+  alsoAccepts: ['Scheduled Event'],
   detailFields: [
     'ProcessingJobName',
     'ProcessingJobArn',

@@ -344,6 +344,12 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
   }),
   [`${PIPELINE}-register-model`]: (role) => ({
     allowed: [
+      ok(
+        'sweep: lists the evaluation jobs (no resource-level permission)',
+        'sagemaker:ListProcessingJobs',
+        '*',
+      ),
+      ok('sweep: describes a finished evaluation job', 'sagemaker:DescribeProcessingJob', EVALUATION_JOB),
       ok('reads evaluation.json', 's3:GetObject', object('evaluations/mlpipe-dev-train-abc/evaluation.json')),
       ok('writes decision.json', 's3:PutObject', object('evaluations/mlpipe-dev-train-abc/decision.json')),
       ok('registers a version in the group', 'sagemaker:CreateModelPackage', MODEL_PACKAGE),
@@ -366,6 +372,22 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
       ),
       ok('writes at the bucket root', 's3:PutObject', object('evaluations.json')),
       ok('lists the bucket', 's3:ListBucket', bucketArn(), { 's3:prefix': 'evaluations/' }),
+      ok(
+        `describes an evaluation job of ${EXTENDING}, whose names start like ours`,
+        'sagemaker:DescribeProcessingJob',
+        EXTENDING_EVALUATION_JOB,
+      ),
+      ok(
+        "describes another pipeline's evaluation job",
+        'sagemaker:DescribeProcessingJob',
+        sagemaker(`processing-job/${OTHER}-eval-x`),
+      ),
+      ok(
+        'describes a processing job outside its eval- names',
+        'sagemaker:DescribeProcessingJob',
+        sagemaker(`processing-job/${PIPELINE}-other-x`),
+      ),
+      ok('stops an evaluation job', 'sagemaker:StopProcessingJob', EVALUATION_JOB),
       ok(
         "reads another pipeline's versions",
         'sagemaker:DescribeModelPackage',

@@ -146,6 +146,7 @@ describe('Function: loadConfig, sweep lookback', () => {
 
   it('looks back 24 hours unless SWEEP_LOOKBACK_HOURS says otherwise', () => {
     expect(loadConfig(evaluateModelEnv, evaluateEnv).SWEEP_LOOKBACK_HOURS).toBe(24);
+    expect(loadConfig(registerModelEnv, registerEnv).SWEEP_LOOKBACK_HOURS).toBe(24);
     expect(
       loadConfig(evaluateModelEnv, { ...evaluateEnv, SWEEP_LOOKBACK_HOURS: '72' }).SWEEP_LOOKBACK_HOURS,
     ).toBe(72);

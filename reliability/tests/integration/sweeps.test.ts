@@ -5,6 +5,9 @@
 // evaluate-model: the Training Job State Change reaches it, but every attempt (the first and Lambda's two
 // retries) is refused by the fault switch, as when the account's processing-job quota is used up; Lambda then
 // gives up on the event. The quota frees, and the sweep starts the evaluation.
+//
+// register-model: its sweep describes the evaluation on the stack and finds it decided (the event's path read
+// decision.json); no fault switch can lose only its event, so its catching up is shown by its unit tests.
 import {
   CreateTrainingJobCommand,
   DescribeProcessingJobCommand,
@@ -169,5 +172,29 @@ describe('Reliability: every stage catches up with its sweep, on the offline sta
         .filter((operation) => operation.startsWith('List') && operation.endsWith('Jobs')),
     ).toEqual(['ListTrainingJobs', 'ListProcessingJobs']);
     expect([...stack.sagemaker.processingJobs.keys()]).toEqual([EVALUATION_JOB]);
+  });
+
+  it("register-model: a sweep finds the evaluation decided, through the stack's own description of it", async () => {
+    // Prepare
+    const callsBefore = stack.sagemaker.calls.length;
+
+    // Act
+    const swept = await sweep('register-model', `${NAMES.pipeline}-register-model-local-registerModel`);
+
+    // Assess: one List, then DescribeProcessingJob and the read of decision.json.
+    expect(swept).toMatchObject({
+      status: 'swept',
+      checked: 1,
+      missing: 0,
+      registered: [],
+      failed: [],
+      apiCalls: 3,
+    });
+    expect(
+      stack.sagemaker.calls
+        .slice(callsBefore)
+        .map((call) => call.operation)
+        .filter((operation) => operation.endsWith('ProcessingJobs') || operation === 'DescribeProcessingJob'),
+    ).toEqual(['ListProcessingJobs', 'DescribeProcessingJob']);
   });
 });

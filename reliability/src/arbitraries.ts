@@ -1648,6 +1648,8 @@ export const retrainModelCases: Arbitrary<BadEvent | BatchCase> = (() => {
     }),
   );
 
+  // The function also runs on its schedule: a valid `Scheduled Event` is no bad input. Another EventBridge event
+  // is parsed as one (it has a detail-type), so the error names its envelope; anything else is parsed as a batch.
   const otherEvents = fc
     .oneof(
       ecrImageAction,
@@ -1658,12 +1660,16 @@ export const retrainModelCases: Arbitrary<BadEvent | BatchCase> = (() => {
       // An S3 notification delivered to the function directly, not through the queue.
       fc.array(newDataRecord, { minLength: 1, maxLength: 3 }).map((Records) => ({ Records })),
     )
+    .filter((event) => (event as Partial<Envelope>)?.['detail-type'] !== 'Scheduled Event')
     .map(
       (event): BadEvent => ({
         kinds: ['other-event'],
         event,
         expected: 'invalid',
-        fields: ['(event)', 'Records'],
+        fields:
+          typeof event === 'object' && event !== null && 'detail-type' in event
+            ? [...ENVELOPE_FIELDS, 'detail']
+            : ['(event)', 'Records'],
       }),
     );
 

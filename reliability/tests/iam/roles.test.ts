@@ -502,6 +502,7 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
         queue(`${PIPELINE}-retrain`),
       ),
       ok('lists training jobs (no resource-level permission)', 'sagemaker:ListTrainingJobs', '*'),
+      ok('sweep: lists the training data', 's3:ListBucket', bucketArn(), { 's3:prefix': 'training-data/' }),
       ok(
         "reads the newest pipeline job's image (trigger-training's)",
         'sagemaker:DescribeTrainingJob',
@@ -525,6 +526,12 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
       ),
       ok('tags the endpoint', 'sagemaker:AddTags', ENDPOINT),
       ok('reads the new data (SageMaker does)', 's3:GetObject', object('training-data/penguins.csv')),
+      ok('lists the evaluations', 's3:ListBucket', bucketArn(), { 's3:prefix': 'evaluations/' }),
+      ok('lists the whole bucket', 's3:ListBucket', bucketArn(), { 's3:prefix': '' }),
+      ok('lists without a prefix', 's3:ListBucket', bucketArn()),
+      ok('lists a prefix that only starts like the training data', 's3:ListBucket', bucketArn(), {
+        's3:prefix': 'training-data-copy/',
+      }),
     ],
   }),
   [`${PIPELINE}-sagemaker`]: () => ({

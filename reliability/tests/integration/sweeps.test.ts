@@ -8,9 +8,13 @@
 //
 // register-model: its sweep describes the evaluation on the stack and finds it decided (the event's path read
 // decision.json); no fault switch can lose only its event, so its catching up is shown by its unit tests.
+//
+// retrain-model: training data written before the bucket's notifications were configured notified nothing, as
+// a lost notification; the sweep lists the prefix, finds it newer than any completed job and retrains on it.
 import {
   CreateTrainingJobCommand,
   DescribeProcessingJobCommand,
+  DescribeTrainingJobCommand,
   ListModelPackagesCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -25,29 +29,29 @@ const EVALUATION_JOB = resourceName(NAMES.pipeline, 'eval', TRAINING_JOB);
 
 type Invocation = Stack['functions']['invocations'][number];
 
+const invocations = (stack: Stack, fn: string, trigger: Invocation['trigger']): Invocation[] =>
+  stack.functions.invocations.filter((call) => call.function === fn && call.trigger === trigger);
+
+/** Runs a function's schedule now (its rule is `<function name>-schedule-<n>`) and returns that run's result. */
+async function runSweep(stack: Stack, functionName: string): Promise<Record<string, unknown>> {
+  const rule = stack.schedules
+    .list()
+    .find((candidate) => candidate.name.startsWith(`${functionName}-schedule-`));
+  if (!rule) throw new Error(`no schedule rule of ${functionName}`);
+  const { id } = stack.schedules.run(rule.name);
+  const run = await eventually(`the sweep of ${functionName}`, () =>
+    stack.functions.invocations.find((call) => call.eventId === id && call.status === 'success'),
+  );
+  return run.result as Record<string, unknown>;
+}
+
 describe('Reliability: every stage catches up with its sweep, on the offline stack', () => {
   let env: PipelineStack;
   let stack: Stack;
   let runtime: SageMakerRuntimeClient;
   let imageUri = '';
 
-  const invocations = (fn: string, trigger: Invocation['trigger']) =>
-    stack.functions.invocations.filter((call) => call.function === fn && call.trigger === trigger);
-  const scheduleOf = (functionName: string): string => {
-    const rule = stack.schedules
-      .list()
-      .find((candidate) => candidate.name.startsWith(`${functionName}-schedule-`));
-    if (!rule) throw new Error(`no schedule rule of ${functionName}`);
-    return rule.name;
-  };
-  /** Runs a function's schedule now and returns the result of that run. */
-  const sweep = async (fn: string, functionName: string): Promise<Record<string, unknown>> => {
-    const { id } = stack.schedules.run(scheduleOf(functionName));
-    const run = await eventually(`the sweep of ${fn}`, () =>
-      stack.functions.invocations.find((call) => call.eventId === id && call.status === 'success'),
-    );
-    return run.result as Record<string, unknown>;
-  };
+  const sweep = (functionName: string) => runSweep(stack, functionName);
 
   beforeAll(async () => {
     env = await startPipelineStack(['infra', 'evaluate-model', 'register-model', 'deploy-model'], {
@@ -98,7 +102,7 @@ describe('Reliability: every stage catches up with its sweep, on the offline sta
       }),
     );
     const refused = await eventually('evaluate-model to give up on the training event', () => {
-      const attempts = invocations('evaluateModel', 'eventbridge');
+      const attempts = invocations(stack, 'evaluateModel', 'eventbridge');
       return attempts.length === 3 ? attempts : undefined;
     });
     expect(refused.map((attempt) => [attempt.attempt, attempt.status])).toEqual([
@@ -111,7 +115,7 @@ describe('Reliability: every stage catches up with its sweep, on the offline sta
     expect([...stack.sagemaker.processingJobs.keys()]).toEqual([]);
 
     // Act: the quota has freed; the schedule runs the sweep.
-    const swept = await sweep('evaluate-model', `${NAMES.pipeline}-evaluate-model-local-evaluateModel`);
+    const swept = await sweep(`${NAMES.pipeline}-evaluate-model-local-evaluateModel`);
 
     // Assess: the evaluation has the event's derived name, and the stages after it ran on their events.
     expect(swept).toMatchObject({
@@ -128,7 +132,7 @@ describe('Reliability: every stage catches up with its sweep, on the offline sta
     );
     expect(evaluation.Environment?.TRAINING_JOB_NAME).toBe(TRAINING_JOB);
     const registered = await eventually('register-model to register the model', () =>
-      invocations('registerModel', 'eventbridge')
+      invocations(stack, 'registerModel', 'eventbridge')
         .map((call) => call.result as Record<string, unknown> | undefined)
         .find((result) => result?.status === 'registered'),
     );
@@ -161,7 +165,7 @@ describe('Reliability: every stage catches up with its sweep, on the offline sta
     const callsBefore = stack.sagemaker.calls.length;
 
     // Act
-    const swept = await sweep('evaluate-model', `${NAMES.pipeline}-evaluate-model-local-evaluateModel`);
+    const swept = await sweep(`${NAMES.pipeline}-evaluate-model-local-evaluateModel`);
 
     // Assess
     expect(swept).toMatchObject({ status: 'swept', checked: 1, missing: 0, started: [], apiCalls: 2 });
@@ -179,7 +183,7 @@ describe('Reliability: every stage catches up with its sweep, on the offline sta
     const callsBefore = stack.sagemaker.calls.length;
 
     // Act
-    const swept = await sweep('register-model', `${NAMES.pipeline}-register-model-local-registerModel`);
+    const swept = await sweep(`${NAMES.pipeline}-register-model-local-registerModel`);
 
     // Assess: one List, then DescribeProcessingJob and the read of decision.json.
     expect(swept).toMatchObject({
@@ -197,4 +201,64 @@ describe('Reliability: every stage catches up with its sweep, on the offline sta
         .filter((operation) => operation.endsWith('ProcessingJobs') || operation === 'DescribeProcessingJob'),
     ).toEqual(['ListProcessingJobs', 'DescribeProcessingJob']);
   });
+});
+
+describe('Reliability: retrain-model catches up with its sweep, on the offline stack', () => {
+  let env: PipelineStack;
+  let stack: Stack;
+  const SEEDED_KEY = `${NAMES.trainingPrefix}before-notifications.csv`;
+  const RETRAIN = `${NAMES.pipeline}-retrain-model-local-retrainModel`;
+
+  beforeAll(async () => {
+    env = await startPipelineStack(['infra', 'retrain-model'], {
+      // Written before the bucket's notifications are configured: no notification, as if it had been lost.
+      seed: [{ bucket: NAMES.bucket, key: SEEDED_KEY, body: data.train }],
+      // No training job yet: the retraining takes the configured image, pushed below by tag.
+      env: {
+        ...process.env,
+        MODEL_IMAGE_URI: `000000000000.dkr.ecr.us-east-1.amazonaws.com/${NAMES.repository}:v1`,
+      },
+    });
+    stack = env.stack;
+    await stack.images.push(imageFolder(), NAMES.repository, 'v1');
+  }, 30_000);
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('retrains on data that no notification announced, then finds it covered', async () => {
+    // Act
+    const swept = await runSweep(stack, RETRAIN);
+
+    // Assess
+    expect(swept).toMatchObject({
+      status: 'swept',
+      outcome: 'started',
+      objects: 1,
+      newestKey: SEEDED_KEY,
+      coveredUntil: null,
+      uncovered: 1,
+      trainingJobName: expect.stringMatching(/^mlpipe-local-retrain-[0-9a-f]{12}$/),
+      apiCalls: 3,
+    });
+    const name = String(swept.trainingJobName);
+    const job = await eventually(
+      'the retraining job to complete',
+      async () => {
+        const described = await env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+        if (described.TrainingJobStatus === 'Failed')
+          throw new Error(`${name} failed: ${described.FailureReason}`);
+        return described.TrainingJobStatus === 'Completed' ? described : undefined;
+      },
+      25_000,
+    );
+    expect(job.InputDataConfig?.[0]?.DataSource?.S3DataSource?.S3Uri).toBe(
+      `s3://${NAMES.bucket}/${NAMES.trainingPrefix}`,
+    );
+
+    const again = await runSweep(stack, RETRAIN);
+
+    expect(again).toMatchObject({ outcome: 'covered', objects: 1, uncovered: 0, apiCalls: 2 });
+  }, 60_000);
 });

@@ -18,3 +18,20 @@ export function oneOfEvents<const O extends readonly [EventSchema, ...EventSchem
   const byDetailType = v.variant('detail-type', options as unknown as v.VariantOptions<'detail-type'>);
   return v.pipe(jsonObject(), byDetailType as v.GenericSchema<Record<string, unknown>>) as never;
 }
+
+/**
+ * A function triggered by EventBridge events (its schedule) and by a source whose events are not EventBridge's
+ * (SQS) parses each with its own schema: an input with a `detail-type` is an EventBridge event, anything else is
+ * the other source's. Issues are then those of the kind the input has the shape of (`Records: ...` for a broken
+ * batch, `detail-type: ...` for another EventBridge event), not a union's summary.
+ */
+export function eventBridgeOr<const E extends v.GenericSchema, const O extends v.GenericSchema>(
+  eventBridge: E,
+  other: O,
+): v.GenericSchema<unknown, v.InferOutput<E> | v.InferOutput<O>> {
+  return v.lazy((input) =>
+    typeof input === 'object' && input !== null && !Array.isArray(input) && 'detail-type' in input
+      ? eventBridge
+      : other,
+  ) as never;
+}

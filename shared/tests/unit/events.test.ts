@@ -3,6 +3,7 @@ import {
   decodeS3Key,
   EcrImageActionEventSchema,
   EndpointStateChangeEventSchema,
+  eventBridgeOr,
   ModelPackageStateChangeEventSchema,
   oneOfEvents,
   ProcessingJobStateChangeEventSchema,
@@ -353,5 +354,33 @@ describe('Function: oneOfEvents', () => {
     expect(v.safeParse(schema, [scheduled]).issues?.[0]?.message).toBe(
       'must be an object, received an array',
     );
+  });
+});
+
+describe('Function: eventBridgeOr', () => {
+  const schema = eventBridgeOr(ScheduledEventSchema, S3SqsEventSchema);
+  const scheduled = {
+    version: '0',
+    id: '89d1a02d-5ec7-412e-82f5-13505f849b41',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: '2026-11-16T10:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/mlpipe-dev-sweep'],
+    detail: {},
+  };
+  const paths = (input: unknown) =>
+    v.safeParse(schema, input).issues?.map((issue) => v.getDotPath(issue) ?? '(event)');
+
+  it('parses an EventBridge event with its schema and anything else with the other', () => {
+    expect(v.parse(schema, scheduled)).toMatchObject({ 'detail-type': 'Scheduled Event' });
+    expect(v.parse(schema, fixture('sqs-s3-notifications.json'))).toHaveProperty('Records');
+  });
+
+  it('names the fields of the kind the input has the shape of', () => {
+    expect(paths({ ...scheduled, 'detail-type': 'Object Created' })).toEqual(['detail-type']);
+    expect(paths({})).toEqual(['Records']);
+    expect(paths([scheduled])).toEqual(['(event)']);
   });
 });

@@ -168,7 +168,9 @@ describe("Integration: convergence in AWS's time, approvals and rejections while
       30_000,
     );
   const failedDeployInvocations = () =>
-    t.stack.functions.invocations.filter((call) => call.function === 'deployModel' && call.status === 'error');
+    t.stack.functions.invocations.filter(
+      (call) => call.function === 'deployModel' && call.status === 'error',
+    );
 
   beforeAll(async () => {
     t = await startOfflineStack('mlpipe-local', { services: [serviceDir], env: {}, timeScale: 0.005 });

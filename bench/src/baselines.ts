@@ -106,8 +106,11 @@ export const main = async (event: any) => {
     name: 'retrainModel',
     event: 'sqs-new-training-data.json',
     call: 'SageMaker ListTrainingJobs',
+    // The function also constructs an S3 client, for its sweep's ListObjectsV2 of the training data.
     baseline: `
+import { S3Client } from '@aws-sdk/client-s3';
 import { ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+export const s3 = new S3Client({ forcePathStyle: true });
 const sagemaker = new SageMakerClient({});
 export const main = async (event: any) => {
   try {

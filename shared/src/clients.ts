@@ -27,3 +27,20 @@ export function createSageMakerClient(config: SageMakerClientConfig = {}): SageM
 export function createS3Client(config: S3ClientConfig = {}): S3Client {
   return new S3Client({ ...commonConfig, forcePathStyle: hasEndpointOverride('S3'), ...config });
 }
+
+/**
+ * The client seen through an object that counts the commands sent with it, so that a sweep can report what it
+ * cost. Everything else (configuration, middleware, retries) is the client's own: the object inherits from it.
+ */
+export function countingCalls<C extends { send(...args: never[]): unknown }>(
+  client: C,
+): { client: C; calls: () => number } {
+  let calls = 0;
+  const counted = Object.create(client) as C;
+  const send = client.send as (...args: never[]) => unknown;
+  counted.send = ((...args: never[]) => {
+    calls += 1;
+    return send.apply(client, args);
+  }) as C['send'];
+  return { client: counted, calls: () => calls };
+}

@@ -2,8 +2,9 @@
  * Reading the CloudFormation templates that `serverless package` writes, for tests that check what will
  * be deployed (IAM roles, rules, queues) and for tools that must follow the deployed configuration.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 export interface CfnResource {
   Type: string;
@@ -46,6 +47,35 @@ export function readPackagedTemplate(
     throw new Error(
       `No packaged template at ${path}: run \`pnpm package\` first (${(error as Error).message})`,
     );
+  }
+}
+
+/**
+ * The template of `serviceDir` packaged with `--param` values (`sweepSchedule=off`). The framework removes a
+ * service's `.serverless` whenever it packages, wherever to, and other suites read that folder in parallel: so
+ * the service is packaged from a copy beside it (same depth, so its relative paths to pipeline.yml and the
+ * plugins hold; its node_modules linked), and its own folder is never touched.
+ */
+export function packageTemplateWith(
+  serviceDir: string,
+  params: readonly string[],
+  stage = 'dev',
+): CfnTemplate {
+  const copy = mkdtempSync(join(dirname(serviceDir), `.package-${basename(serviceDir)}-`));
+  try {
+    for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'src']) {
+      if (existsSync(join(serviceDir, entry)))
+        cpSync(join(serviceDir, entry), join(copy, entry), { recursive: true });
+    }
+    symlinkSync(join(serviceDir, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    execFileSync(
+      join(serviceDir, 'node_modules', '.bin', 'serverless'),
+      ['package', '--stage', stage, ...params.flatMap((param) => ['--param', param])],
+      { cwd: copy, stdio: 'pipe', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } },
+    );
+    return readPackagedTemplate(copy);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
   }
 }
 

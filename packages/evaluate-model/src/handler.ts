@@ -1,34 +1,73 @@
 /**
  * The deployed Lambda handler: configuration and clients at cold start, the shared middy stack around
- * `startEvaluation`.
+ * `evaluateModel`. Two kinds of event run it: a training job's state change and its sweep schedule.
  */
 import { createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
 import { evaluateModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
-import { TrainingJobStateChangeEventSchema } from '@sagemaker-pipeline/shared/events';
+import {
+  oneOfEvents,
+  ScheduledEventSchema,
+  TrainingJobStateChangeEventSchema,
+} from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
-import { STAGE, startEvaluation } from './start-evaluation.js';
+import { type EvaluateModelEvent, evaluateModel } from './evaluate-model.js';
+import { type EvaluateModelResult, STAGE } from './start-evaluation.js';
+import type { SweepResult } from './sweep.js';
 
 const config = loadConfig(evaluateModelEnv);
 const sagemaker = createSageMakerClient();
 const logger = createLogger(STAGE);
 
-export const main = createStageHandler({
-  schema: TrainingJobStateChangeEventSchema,
-  logger,
-  correlationKeys: (event) => ({
-    eventId: event.id,
-    trainingJobName: event.detail.TrainingJobName,
-    trainingJobStatus: event.detail.TrainingJobStatus,
-  }),
-  handler: async (event) => {
-    const result = await startEvaluation(event, { sagemaker, config });
-    if (result.status === 'training-failed') {
+const EvaluateModelEventSchema = oneOfEvents([TrainingJobStateChangeEventSchema, ScheduledEventSchema]);
+
+/** The keys that tie this invocation's log lines to its event. */
+function correlationKeys(event: EvaluateModelEvent): Record<string, unknown> {
+  switch (event['detail-type']) {
+    case 'SageMaker Training Job State Change':
+      return {
+        eventId: event.id,
+        trainingJobName: event.detail.TrainingJobName,
+        trainingJobStatus: event.detail.TrainingJobStatus,
+      };
+    case 'Scheduled Event':
+      return { eventId: event.id, schedule: event.resources[0] };
+  }
+}
+
+function logResult(result: EvaluateModelResult | SweepResult): void {
+  switch (result.status) {
+    case 'training-failed':
       logger.warn(`Training job ${result.trainingJobName} ${result.trainingJobStatus}; nothing to evaluate`, {
         result,
       });
-    } else {
+      return;
+    case 'swept':
+      if (result.failed.length > 0) {
+        logger.error(
+          `Sweep: ${result.failed.length} of ${result.missing} missing evaluations could not be started`,
+          { result },
+        );
+      } else {
+        logger.info(
+          `Sweep: ${result.missing} of ${result.checked} completed training jobs had no evaluation`,
+          {
+            result,
+          },
+        );
+      }
+      return;
+    default:
       logger.info(result.status === 'skipped' ? 'Event skipped' : 'Evaluation job requested', { result });
-    }
+  }
+}
+
+export const main = createStageHandler({
+  schema: EvaluateModelEventSchema,
+  logger,
+  correlationKeys,
+  handler: async (event) => {
+    const result = await evaluateModel(event, { sagemaker, config });
+    logResult(result);
     return result;
   },
 });

@@ -3,7 +3,7 @@
  * job, which runs the image's `evaluate` command on the model artifact and the evaluation data and writes
  * `evaluation.json` under `S3_EVALUATION_RESULTS_URI/<training job>`. A failed or stopped training job starts
  * nothing. The processing job name is derived from the training job name, so a redelivered event (or a second
- * Completed event for the same job) never starts a second evaluation.
+ * Completed event for the same job, or the sweep) never starts a second evaluation.
  */
 import {
   CreateProcessingJobCommand,
@@ -41,14 +41,8 @@ export interface Deps {
   config: EvaluateModelConfig;
 }
 
-export type EvaluateModelResult =
-  | { status: 'skipped'; reason: string; trainingJobName: string }
-  | {
-      status: 'training-failed';
-      trainingJobName: string;
-      trainingJobStatus: 'Failed' | 'Stopped';
-      failureReason: string | null;
-    }
+/** What starting the evaluation of a Completed training job gives: started now, or earlier. */
+export type EvaluationStart =
   | {
       status: 'started';
       processingJobName: string;
@@ -58,6 +52,16 @@ export type EvaluateModelResult =
       imageUri: string;
     }
   | { status: 'already-started'; processingJobName: string; trainingJobName: string; evaluationUri: string };
+
+export type EvaluateModelResult =
+  | { status: 'skipped'; reason: string; trainingJobName: string }
+  | {
+      status: 'training-failed';
+      trainingJobName: string;
+      trainingJobStatus: 'Failed' | 'Stopped';
+      failureReason: string | null;
+    }
+  | EvaluationStart;
 
 export function evaluationJobName(pipeline: string, trainingJobName: string): string {
   return resourceName(pipeline, 'eval', trainingJobName);
@@ -194,7 +198,20 @@ export async function startEvaluation(
       trainingJobName,
     };
   }
+  return evaluateCompletedJob(trainingJobName, event.detail.Tags, { sagemaker, config });
+}
 
+/**
+ * Starts the evaluation of a Completed training job of the pipeline: the event's way and the sweep's. The job is
+ * described for its artifact and image; `tags` (the event's, when there is one) only give the image digest of an
+ * image not referenced by digest, which the pipeline's jobs never use (trigger-training trains by digest and
+ * retrain-model tags the digest only when its image is by digest), so without them the request is the same.
+ */
+export async function evaluateCompletedJob(
+  trainingJobName: string,
+  tags: Record<string, string> | undefined,
+  { sagemaker, config }: Deps,
+): Promise<EvaluationStart> {
   const job = await describeTrainingJob(sagemaker, trainingJobName);
   const modelDataUrl = job.ModelArtifacts?.S3ModelArtifacts;
   if (!modelDataUrl?.startsWith('s3://')) {
@@ -213,7 +230,7 @@ export async function startEvaluation(
     trainingJobName,
     modelDataUrl,
     trainingImage,
-    imageDigest: imageDigest(trainingImage, event.detail.Tags),
+    imageDigest: imageDigest(trainingImage, tags),
   });
   const processingJobName = request.ProcessingJobName ?? '';
   const evaluationUri = evaluationOutputUri(config, trainingJobName);

@@ -1,36 +1,70 @@
 /**
  * The deployed Lambda handler: configuration and clients at cold start, the shared middy stack around
- * `registerModel`.
+ * `registerModelOrSweep`. Two kinds of event run it: an evaluation job's state change and its sweep schedule.
  */
 import { createS3Client, createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
 import { loadConfig, registerModelEnv } from '@sagemaker-pipeline/shared/config';
-import { ProcessingJobStateChangeEventSchema } from '@sagemaker-pipeline/shared/events';
+import {
+  oneOfEvents,
+  ProcessingJobStateChangeEventSchema,
+  ScheduledEventSchema,
+} from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
-import { registerModel, STAGE } from './register-model.js';
+import { type RegisterModelResult, STAGE } from './register-model.js';
+import { type RegisterModelEvent, registerModelOrSweep } from './stage.js';
+import type { SweepResult } from './sweep.js';
 
 const config = loadConfig(registerModelEnv);
 const sagemaker = createSageMakerClient();
 const s3 = createS3Client();
 const logger = createLogger(STAGE);
 
+const RegisterModelEventSchema = oneOfEvents([ProcessingJobStateChangeEventSchema, ScheduledEventSchema]);
+
+/** The keys that tie this invocation's log lines to its event. */
+function correlationKeys(event: RegisterModelEvent): Record<string, unknown> {
+  switch (event['detail-type']) {
+    case 'SageMaker Processing Job State Change':
+      return {
+        eventId: event.id,
+        evaluationJobName: event.detail.ProcessingJobName,
+        evaluationJobStatus: event.detail.ProcessingJobStatus,
+      };
+    case 'Scheduled Event':
+      return { eventId: event.id, schedule: event.resources[0] };
+  }
+}
+
+const MESSAGES = {
+  skipped: 'Event skipped',
+  registered: 'Model registered',
+  'already-registered': 'Model already registered by an earlier delivery; decision.json recorded',
+  'already-decided': 'Evaluation already decided by an earlier delivery; decision.json unchanged',
+  rejected: 'Model rejected by the gate; decision.json written',
+} as const;
+
+function logResult(result: RegisterModelResult | SweepResult): void {
+  if (result.status !== 'swept') {
+    logger.info(MESSAGES[result.status], { result });
+  } else if (result.failed.length > 0) {
+    logger.error(
+      `Sweep: ${result.failed.length} evaluation(s) failed or could not be decided, ${result.missing} of ${result.checked} completed ones had no decision`,
+      { result },
+    );
+  } else {
+    logger.info(`Sweep: ${result.missing} of ${result.checked} completed evaluations had no decision`, {
+      result,
+    });
+  }
+}
+
 export const main = createStageHandler({
-  schema: ProcessingJobStateChangeEventSchema,
+  schema: RegisterModelEventSchema,
   logger,
-  correlationKeys: (event) => ({
-    eventId: event.id,
-    evaluationJobName: event.detail.ProcessingJobName,
-    evaluationJobStatus: event.detail.ProcessingJobStatus,
-  }),
+  correlationKeys,
   handler: async (event) => {
-    const result = await registerModel(event, { sagemaker, s3, config });
-    const messages = {
-      skipped: 'Event skipped',
-      registered: 'Model registered',
-      'already-registered': 'Model already registered by an earlier delivery',
-      'already-decided': 'Evaluation already decided by an earlier delivery; decision.json unchanged',
-      rejected: 'Model rejected by the gate; decision.json written',
-    } as const;
-    logger.info(messages[result.status], { result });
+    const result = await registerModelOrSweep(event, { sagemaker, s3, config });
+    logResult(result);
     return result;
   },
 });

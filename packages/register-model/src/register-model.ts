@@ -292,7 +292,21 @@ export async function registerModel(
 
   const champion = await findChampion(deps);
   if (champion && champion.evaluationJob === job) {
-    // A redelivery after this very evaluation was registered and approved: it is the champion now.
+    // A redelivery after this very evaluation was registered and approved: it is the champion now. The run that
+    // registered it stopped before writing decision.json (no decision was read above): it is written now, so
+    // that the decision is recorded once and the sweep finds this evaluation decided.
+    await writeJson(s3, decisionUri, {
+      status: 'registered',
+      modelPackageArn: champion.modelPackageArn,
+      version: champion.version ?? null,
+      approval: 'Approved',
+      evaluationJob: job,
+      trainingJob: trainingJobName,
+      evaluation: evaluationUri,
+      modelPackageGroup: config.MODEL_REGISTRY_NAME,
+      metric,
+      event: { id: event.id, time: event.time },
+    });
     return {
       status: 'already-registered',
       modelPackageArn: champion.modelPackageArn,

@@ -29,7 +29,11 @@ import {
   shortHash,
   TRAINING_JOB_KINDS,
 } from '@sagemaker-pipeline/shared/naming';
-import { startTrainingJob, trainingJobRequest } from '@sagemaker-pipeline/shared/training';
+import {
+  type StartTrainingOutcome,
+  startTrainingJob,
+  trainingJobRequest,
+} from '@sagemaker-pipeline/shared/training';
 import {
   classifyRecord,
   distinctObjects,
@@ -223,9 +227,14 @@ export async function retrain(event: S3SqsEvent, { sagemaker, config }: Deps): P
     };
   }
 
-  let imageUri: string;
   try {
-    imageUri = await trainingImage(sagemaker, config, jobs[0]?.TrainingJobName);
+    const outcome = await startRetraining({ sagemaker, config }, jobs, {
+      name,
+      batchId: id,
+      newestKey: newest.key,
+      objectCount: objects.length,
+    });
+    return { ...outcome, batchId: id, newestKey: newest.key, ...counts(objects.length) };
   } catch (error) {
     // Not acknowledged: the records come back until an image exists, then go to the dead-letter queue.
     if (error instanceof TerminalError) {
@@ -233,24 +242,38 @@ export async function retrain(event: S3SqsEvent, { sagemaker, config }: Deps): P
     }
     throw error;
   }
+}
 
+/** What a retraining job is started for. */
+export interface Retraining {
+  /** Its derived name. */
+  name: string;
+  /** What the name is derived from, tagged as `batch-id`. */
+  batchId: string;
+  newestKey: string;
+  objectCount: number;
+}
+
+/**
+ * Starts a retraining job on the whole prefix with the pipeline's current training image (the newest of `jobs`,
+ * the pipeline's, else MODEL_IMAGE_URI): an SQS batch's way and the sweep's. No image: a TerminalError.
+ */
+export async function startRetraining(
+  { sagemaker, config }: Deps,
+  jobs: readonly TrainingJobSummary[],
+  retraining: Retraining,
+): Promise<StartTrainingOutcome & { imageUri: string }> {
+  const imageUri = await trainingImage(sagemaker, config, jobs[0]?.TrainingJobName);
   const request = trainingJobRequest(config, {
-    name,
+    name: retraining.name,
     imageUri,
     stage: STAGE,
     lineage: {
-      'batch-id': id,
-      'object-count': String(objects.length),
-      'newest-key': newest.key,
+      'batch-id': retraining.batchId,
+      'object-count': String(retraining.objectCount),
+      'newest-key': retraining.newestKey,
       'image-digest': imageDigest(imageUri),
     },
   });
-  const outcome = await startTrainingJob(sagemaker, request);
-  return {
-    ...outcome,
-    imageUri,
-    batchId: id,
-    newestKey: newest.key,
-    ...counts(objects.length),
-  };
+  return { ...(await startTrainingJob(sagemaker, request)), imageUri };
 }

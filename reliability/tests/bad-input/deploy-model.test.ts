@@ -124,6 +124,7 @@ describe(`Function: ${FUNCTION}, bad input`, () => {
         'other-detail-type',
         'other-event',
         'other-group',
+        'other-kind-detail-type',
         'other-source',
         'out-of-enum',
         'pending-approval',

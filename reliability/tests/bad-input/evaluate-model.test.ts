@@ -90,6 +90,7 @@ describe(`Function: ${FUNCTION}, bad input`, () => {
         'null-required-field',
         'other-detail-type',
         'other-event',
+        'other-kind-detail-type',
         'other-pipeline-job',
         'other-pipeline-tag',
         'other-source',

@@ -105,6 +105,7 @@ describe(`Function: ${FUNCTION}, bad input`, () => {
         'null-required-field',
         'other-detail-type',
         'other-event',
+        'other-kind-detail-type',
         'other-pipeline-job',
         'other-source',
         'out-of-enum',

@@ -349,6 +349,16 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
   }),
   [`${PIPELINE}-evaluate-model`]: (role) => ({
     allowed: [
+      ok(
+        'sweep: lists the completed training jobs (no resource-level permission)',
+        'sagemaker:ListTrainingJobs',
+        '*',
+      ),
+      ok(
+        'sweep: lists the evaluation jobs (no resource-level permission)',
+        'sagemaker:ListProcessingJobs',
+        '*',
+      ),
       ok('reads the finished training job', 'sagemaker:DescribeTrainingJob', TRAINING_JOB),
       ok('reads a finished retraining job', 'sagemaker:DescribeTrainingJob', RETRAINING_JOB),
       ok('starts the evaluation job', 'sagemaker:CreateProcessingJob', EVALUATION_JOB),
@@ -381,6 +391,12 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
   }),
   [`${PIPELINE}-register-model`]: (role) => ({
     allowed: [
+      ok(
+        'sweep: lists the evaluation jobs (no resource-level permission)',
+        'sagemaker:ListProcessingJobs',
+        '*',
+      ),
+      ok('sweep: describes a finished evaluation job', 'sagemaker:DescribeProcessingJob', EVALUATION_JOB),
       ok('reads evaluation.json', 's3:GetObject', object('evaluations/mlpipe-dev-train-abc/evaluation.json')),
       ok('writes decision.json', 's3:PutObject', object('evaluations/mlpipe-dev-train-abc/decision.json')),
       ok('registers a version in the group', 'sagemaker:CreateModelPackage', MODEL_PACKAGE),
@@ -405,6 +421,22 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
       ),
       ok('writes at the bucket root', 's3:PutObject', object('evaluations.json')),
       ok('lists the bucket', 's3:ListBucket', bucketArn(), { 's3:prefix': 'evaluations/' }),
+      ok(
+        `describes an evaluation job of ${EXTENDING}, whose names start like ours`,
+        'sagemaker:DescribeProcessingJob',
+        EXTENDING_EVALUATION_JOB,
+      ),
+      ok(
+        "describes another pipeline's evaluation job",
+        'sagemaker:DescribeProcessingJob',
+        sagemaker(`processing-job/${OTHER}-eval-x`),
+      ),
+      ok(
+        'describes a processing job outside its eval- names',
+        'sagemaker:DescribeProcessingJob',
+        sagemaker(`processing-job/${PIPELINE}-other-x`),
+      ),
+      ok('stops an evaluation job', 'sagemaker:StopProcessingJob', EVALUATION_JOB),
       ok(
         "reads another pipeline's versions",
         'sagemaker:DescribeModelPackage',
@@ -516,6 +548,7 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
         queue(`${PIPELINE}-retrain`),
       ),
       ok('lists training jobs (no resource-level permission)', 'sagemaker:ListTrainingJobs', '*'),
+      ok('sweep: lists the training data', 's3:ListBucket', bucketArn(), { 's3:prefix': 'training-data/' }),
       ok(
         "reads the newest pipeline job's image (trigger-training's)",
         'sagemaker:DescribeTrainingJob',
@@ -539,6 +572,12 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
       ),
       ok('tags the endpoint', 'sagemaker:AddTags', ENDPOINT),
       ok('reads the new data (SageMaker does)', 's3:GetObject', object('training-data/penguins.csv')),
+      ok('lists the evaluations', 's3:ListBucket', bucketArn(), { 's3:prefix': 'evaluations/' }),
+      ok('lists the whole bucket', 's3:ListBucket', bucketArn(), { 's3:prefix': '' }),
+      ok('lists without a prefix', 's3:ListBucket', bucketArn()),
+      ok('lists a prefix that only starts like the training data', 's3:ListBucket', bucketArn(), {
+        's3:prefix': 'training-data-copy/',
+      }),
     ],
   }),
   [`${PIPELINE}-sagemaker`]: () => ({

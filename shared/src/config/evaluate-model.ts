@@ -1,7 +1,18 @@
 import * as v from 'valibot';
-import { instanceType, optionalImageUri, pipelineName, positiveInt, roleArn, s3Uri } from './fields.js';
+import {
+  instanceType,
+  optionalImageUri,
+  pipelineName,
+  positiveInt,
+  roleArn,
+  s3Uri,
+  sweepLookbackHours,
+} from './fields.js';
 
-/** evaluate-model: the evaluation processing job started for each completed training job of the pipeline. */
+/**
+ * evaluate-model: the evaluation processing job started for each completed training job of the pipeline, and
+ * the window its sweep looks back over.
+ */
 export const evaluateModelEnv = v.object({
   PIPELINE_NAME: pipelineName(),
   SAGEMAKER_ROLE: roleArn(),
@@ -12,5 +23,6 @@ export const evaluateModelEnv = v.object({
   EVALUATION_INSTANCE_COUNT: positiveInt(1),
   EVALUATION_VOLUME_SIZE_GB: positiveInt(30),
   EVALUATION_MAX_RUNTIME_SECONDS: positiveInt(3600),
+  SWEEP_LOOKBACK_HOURS: sweepLookbackHours(),
 });
 export type EvaluateModelConfig = v.InferOutput<typeof evaluateModelEnv>;

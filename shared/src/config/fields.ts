@@ -80,6 +80,12 @@ export const integerBetween = (min: number, max: number, fallback: number) =>
 
 export const positiveInt = (fallback: number) => integerBetween(1, Number.MAX_SAFE_INTEGER, fallback);
 
+/**
+ * How far back a stage's scheduled sweep looks, in hours: 24 by default, at most 30 days (the listings grow
+ * with the window). It should exceed the sweep's period, so that consecutive windows overlap.
+ */
+export const sweepLookbackHours = () => integerBetween(1, 720, 24);
+
 /** Hyperparameters as a JSON object of strings (SageMaker passes them as strings). */
 export const hyperparameters = () =>
   v.pipe(

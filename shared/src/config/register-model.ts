@@ -1,7 +1,17 @@
 import * as v from 'valibot';
-import { booleanText, decimalNumber, modelPackageGroupName, pipelineName, s3Uri } from './fields.js';
+import {
+  booleanText,
+  decimalNumber,
+  modelPackageGroupName,
+  pipelineName,
+  s3Uri,
+  sweepLookbackHours,
+} from './fields.js';
 
-/** register-model: where evaluations are, the registry, and the gate a model must pass to be registered. */
+/**
+ * register-model: where evaluations are, the registry, the gate a model must pass to be registered, and the window
+ * its sweep looks back over.
+ */
 export const registerModelEnv = v.object({
   PIPELINE_NAME: pipelineName(),
   MODEL_REGISTRY_NAME: modelPackageGroupName(),
@@ -20,5 +30,6 @@ export const registerModelEnv = v.object({
   METRIC_DIRECTION: v.optional(v.picklist(['higher', 'lower'], 'must be higher or lower'), 'higher'),
   MIN_IMPROVEMENT: v.optional(v.pipe(decimalNumber(), v.minValue(0, 'must be 0 or more')), '0'),
   MANUAL_APPROVAL: v.optional(booleanText(), 'false'),
+  SWEEP_LOOKBACK_HOURS: sweepLookbackHours(),
 });
 export type RegisterModelConfig = v.InferOutput<typeof registerModelEnv>;

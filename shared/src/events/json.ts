@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 
+/** A JSON object: not null, not an array. */
 export const jsonObject = () =>
   v.custom<Record<string, unknown>>(
     (input) => typeof input === 'object' && input !== null && !Array.isArray(input),

@@ -2,7 +2,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ListTrainingJobsCommand } from '@aws-sdk/client-sagemaker';
-import { createS3Client, createSageMakerClient, hasEndpointOverride } from '../../src/clients.js';
+import {
+  countingCalls,
+  createS3Client,
+  createSageMakerClient,
+  hasEndpointOverride,
+} from '../../src/clients.js';
 
 interface Seen {
   url: string;
@@ -86,5 +91,28 @@ describe('Module: clients', () => {
     expect(hasEndpointOverride('S3', {})).toBe(false);
     expect(hasEndpointOverride('S3', { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1' })).toBe(true);
     expect(hasEndpointOverride('SageMaker', { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' })).toBe(true);
+  });
+});
+
+describe('Function: countingCalls', () => {
+  it('counts the commands sent with the client it wraps, which still sends them', async () => {
+    const { server, url, seen } = await recorder();
+    const client = createSageMakerClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const counted = countingCalls(client);
+    try {
+      await counted.client.send(new ListTrainingJobsCommand({}));
+      await counted.client.send(new ListTrainingJobsCommand({ NameContains: 'churn-' }));
+    } finally {
+      server.close();
+    }
+
+    expect(counted.calls()).toBe(2);
+    expect(seen).toHaveLength(2);
+    expect(counted.client).toBeInstanceOf(client.constructor);
+    expect(counted.client.config).toBe(client.config);
   });
 });

@@ -1,4 +1,4 @@
-import { loadConfig, registerModelEnv, triggerTrainingEnv } from '../../src/config.js';
+import { evaluateModelEnv, loadConfig, registerModelEnv, triggerTrainingEnv } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 const valid = {
@@ -132,6 +132,33 @@ describe('Function: loadConfig, value formats', () => {
   it('refuses a count below 1', () => {
     expect(() => loadConfig(triggerTrainingEnv, { ...valid, TRAINING_INSTANCE_COUNT: '0' })).toThrow(
       /TRAINING_INSTANCE_COUNT must be at least 1/,
+    );
+  });
+});
+
+describe('Function: loadConfig, sweep lookback', () => {
+  const evaluateEnv = {
+    PIPELINE_NAME: 'churn',
+    SAGEMAKER_ROLE: 'arn:aws:iam::123456789012:role/churn-sagemaker',
+    EVALUATION_DATA_URI: 's3://churn-data-dev/evaluation-data',
+    S3_EVALUATION_RESULTS_URI: 's3://churn-data-dev/evaluations',
+  };
+
+  it('looks back 24 hours unless SWEEP_LOOKBACK_HOURS says otherwise', () => {
+    expect(loadConfig(evaluateModelEnv, evaluateEnv).SWEEP_LOOKBACK_HOURS).toBe(24);
+    expect(loadConfig(registerModelEnv, registerEnv).SWEEP_LOOKBACK_HOURS).toBe(24);
+    expect(
+      loadConfig(evaluateModelEnv, { ...evaluateEnv, SWEEP_LOOKBACK_HOURS: '72' }).SWEEP_LOOKBACK_HOURS,
+    ).toBe(72);
+  });
+
+  it.each([
+    ['0', 'must be at least 1'],
+    ['721', 'must be at most 720'],
+    ['1.5', 'must be a whole number'],
+  ])('refuses SWEEP_LOOKBACK_HOURS=%s, naming it', (text, message) => {
+    expect(() => loadConfig(evaluateModelEnv, { ...evaluateEnv, SWEEP_LOOKBACK_HOURS: text })).toThrow(
+      `SWEEP_LOOKBACK_HOURS ${message}`,
     );
   });
 });

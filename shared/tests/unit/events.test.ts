@@ -3,11 +3,14 @@ import {
   decodeS3Key,
   EcrImageActionEventSchema,
   EndpointStateChangeEventSchema,
+  eventBridgeOr,
   ModelPackageStateChangeEventSchema,
+  oneOfEvents,
   ProcessingJobStateChangeEventSchema,
   parseS3QueueMessage,
   S3NotificationEventSchema,
   S3SqsEventSchema,
+  ScheduledEventSchema,
   TrainingJobStateChangeEventSchema,
 } from '../../src/events.js';
 import { fixture } from '../fixtures.js';
@@ -310,5 +313,74 @@ describe('Schemas: ECR actions and results', () => {
 
       expect(result.issues?.map((issue) => v.getDotPath(issue))).toEqual([`detail.${field}`]);
     }
+  });
+});
+
+describe('Function: oneOfEvents', () => {
+  const schema = oneOfEvents([TrainingJobStateChangeEventSchema, ScheduledEventSchema]);
+  const scheduled = {
+    version: '0',
+    id: '89d1a02d-5ec7-412e-82f5-13505f849b41',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: '2026-11-16T10:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/mlpipe-dev-sweep'],
+    detail: {},
+  };
+  const paths = (input: unknown) =>
+    v.safeParse(schema, input).issues?.map((issue) => v.getDotPath(issue) ?? '(event)');
+
+  it('parses each kind with its own schema', () => {
+    expect(v.parse(schema, fixture('training-job-completed.json')).detail).toMatchObject({
+      TrainingJobStatus: 'Completed',
+    });
+    expect(v.parse(schema, scheduled)['detail-type']).toBe('Scheduled Event');
+  });
+
+  it('names the field of the kind its detail-type chose, or the detail-type it does not know', () => {
+    const training = fixture<{ detail: Record<string, unknown> }>('training-job-completed.json');
+    delete training.detail.TrainingJobName;
+
+    expect(paths(training)).toEqual(['detail.TrainingJobName']);
+    expect(paths({ ...scheduled, source: 'aws.sagemaker' })).toEqual(['source']);
+    expect(paths({ ...scheduled, 'detail-type': 'Object Created' })).toEqual(['detail-type']);
+  });
+
+  it('refuses an event that is an array or a string at the event itself, not at its detail-type', () => {
+    expect(paths([scheduled])).toEqual(['(event)']);
+    expect(paths(JSON.stringify(scheduled))).toEqual(['(event)']);
+    expect(v.safeParse(schema, [scheduled]).issues?.[0]?.message).toBe(
+      'must be an object, received an array',
+    );
+  });
+});
+
+describe('Function: eventBridgeOr', () => {
+  const schema = eventBridgeOr(ScheduledEventSchema, S3SqsEventSchema);
+  const scheduled = {
+    version: '0',
+    id: '89d1a02d-5ec7-412e-82f5-13505f849b41',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: '2026-11-16T10:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/mlpipe-dev-sweep'],
+    detail: {},
+  };
+  const paths = (input: unknown) =>
+    v.safeParse(schema, input).issues?.map((issue) => v.getDotPath(issue) ?? '(event)');
+
+  it('parses an EventBridge event with its schema and anything else with the other', () => {
+    expect(v.parse(schema, scheduled)).toMatchObject({ 'detail-type': 'Scheduled Event' });
+    expect(v.parse(schema, fixture('sqs-s3-notifications.json'))).toHaveProperty('Records');
+  });
+
+  it('names the fields of the kind the input has the shape of', () => {
+    expect(paths({ ...scheduled, 'detail-type': 'Object Created' })).toEqual(['detail-type']);
+    expect(paths({})).toEqual(['Records']);
+    expect(paths([scheduled])).toEqual(['(event)']);
   });
 });

@@ -1,6 +1,8 @@
 import {
   CreateProcessingJobCommand,
   DescribeTrainingJobCommand,
+  ListProcessingJobsCommand,
+  ListTrainingJobsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { jest } from '@jest/globals';
@@ -126,6 +128,52 @@ describe('Handler: evaluate-model', () => {
     await expect(main(event, context)).resolves.toMatchObject({
       status: 'invalid',
       issues: [{ path: 'detail-type' }],
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('sweeps on its schedule, starting the evaluation that a lost event should have started', async () => {
+    // Prepare
+    sagemaker.on(ListTrainingJobsCommand).resolves({
+      TrainingJobSummaries: [
+        {
+          TrainingJobName: JOB,
+          TrainingJobArn: `arn:aws:sagemaker:us-east-1:000000000000:training-job/${JOB}`,
+          TrainingJobStatus: 'Completed',
+          CreationTime: new Date('2026-11-16T01:00:00Z'),
+          TrainingEndTime: new Date('2026-11-16T02:00:00Z'),
+        },
+      ],
+    });
+    sagemaker.on(ListProcessingJobsCommand).resolves({ ProcessingJobSummaries: [] });
+    sagemaker.on(DescribeTrainingJobCommand).resolves({
+      ModelArtifacts: { S3ModelArtifacts: `s3://b/models/${JOB}/output/model.tar.gz` },
+      AlgorithmSpecification: { TrainingImage: 'repo/image:v1', TrainingInputMode: 'File' },
+    } as never);
+    sagemaker.on(CreateProcessingJobCommand).resolves({ ProcessingJobArn: 'arn' });
+
+    // Act
+    const result = await main(sampleEvent('scheduled-sweep.json'), context);
+
+    // Assess
+    expect(result).toEqual({
+      status: 'swept',
+      window: { from: '2026-11-15T03:00:00.000Z', to: '2026-11-16T03:00:00.000Z' },
+      checked: 1,
+      missing: 1,
+      started: [expect.stringMatching(/^mlpipe-dev-eval-[0-9a-f]{12}$/)],
+      alreadyStarted: [],
+      failed: [],
+      apiCalls: 4,
+    });
+  });
+
+  it('refuses a scheduled event from another source as invalid, naming the source, and makes no AWS call', async () => {
+    const event = { ...sampleEvent('scheduled-sweep.json'), source: 'aws.sagemaker' };
+
+    await expect(main(event, context)).resolves.toMatchObject({
+      status: 'invalid',
+      issues: [{ path: 'source' }],
     });
     expect(sagemaker.calls()).toHaveLength(0);
   });

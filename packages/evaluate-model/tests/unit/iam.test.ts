@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
   functionRole,
+  packageTemplateWith,
   readPackagedTemplate,
   resolveIntrinsic,
   resourcesOfType,
@@ -17,12 +18,17 @@ const LOG_GROUP =
   'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-evaluate-model-dev-evaluateModel';
 
 describe('Template: evaluate-model role', () => {
-  it('allows exactly DescribeTrainingJob on the train- and retrain- jobs of the pipeline, CreateProcessingJob and AddTags on its evaluation jobs, PassRole, its dead-letter queue, the alert topic and its logs', () => {
+  it('allows exactly the sweep listings, DescribeTrainingJob on the train- and retrain- jobs of the pipeline, CreateProcessingJob and AddTags on its evaluation jobs, PassRole, its dead-letter queue, the alert topic and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'],
         Resource: [`${LOG_GROUP}:*:*`],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sagemaker:ListTrainingJobs', 'sagemaker:ListProcessingJobs'],
+        Resource: ['*'],
       },
       {
         Effect: 'Allow',
@@ -56,9 +62,12 @@ describe('Template: evaluate-model role', () => {
     ]);
   });
 
-  it('has no wildcard action and no wildcard resource', () => {
+  it('has no wildcard action, and "*" only for the two List actions, which have no resource type', () => {
     expect(wildcardActions(statements)).toEqual([]);
-    expect(actionsOnAnyResource(statements)).toEqual([]);
+    expect(actionsOnAnyResource(statements)).toEqual([
+      'sagemaker:ListTrainingJobs',
+      'sagemaker:ListProcessingJobs',
+    ]);
   });
 
   it('is the only role in the template: no unused default role is deployed', () => {
@@ -69,16 +78,40 @@ describe('Template: evaluate-model role', () => {
 });
 
 describe('Template: evaluate-model function and rule', () => {
-  it("routes only finished training jobs of the pipeline to the function, by the exact train- and retrain- prefixes (EventBridge ORs them), not another pipeline's", () => {
-    const rules = resourcesOfType(template, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    expect(rules[0]?.[1].Properties?.EventPattern).toEqual({
-      source: ['aws.sagemaker'],
-      'detail-type': ['SageMaker Training Job State Change'],
-      detail: {
-        TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
-        TrainingJobName: [{ prefix: 'mlpipe-dev-train-' }, { prefix: 'mlpipe-dev-retrain-' }],
+  it("routes only finished training jobs of the pipeline to the function, by the exact train- and retrain- prefixes (EventBridge ORs them), not another pipeline's, and runs its sweep hourly", () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    expect(rules.map((rule) => rule?.EventPattern ?? rule?.ScheduleExpression)).toEqual([
+      'rate(1 hour)',
+      {
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Training Job State Change'],
+        detail: {
+          TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+          TrainingJobName: [{ prefix: 'mlpipe-dev-train-' }, { prefix: 'mlpipe-dev-retrain-' }],
+        },
       },
+    ]);
+  });
+
+  it('has no sweep at all when sweepSchedule is off, and takes another rate and lookback as given', () => {
+    const packaged = (...params: string[]) => {
+      const packagedTemplate = packageTemplateWith(serviceDir, params);
+      const rules = resourcesOfType(packagedTemplate, 'AWS::Events::Rule');
+      const environment = packagedTemplate.Resources.EvaluateModelLambdaFunction?.Properties?.Environment as
+        | { Variables: Record<string, unknown> }
+        | undefined;
+      return {
+        schedules: rules.map(([, rule]) => rule.Properties?.ScheduleExpression).filter(Boolean),
+        rules: rules.length,
+        lookback: environment?.Variables.SWEEP_LOOKBACK_HOURS,
+      };
+    };
+
+    expect(packaged('sweepSchedule=off')).toEqual({ schedules: [], rules: 1, lookback: '24' });
+    expect(packaged('sweepSchedule=rate(15 minutes)', 'sweepLookbackHours=6')).toEqual({
+      schedules: ['rate(15 minutes)'],
+      rules: 2,
+      lookback: '6',
     });
   });
 
@@ -94,6 +127,7 @@ describe('Template: evaluate-model function and rule', () => {
       S3_EVALUATION_RESULTS_URI: 's3://mlpipe-dev-000000000000-us-east-1/evaluations',
       EVALUATION_IMAGE_URI: '',
       EVALUATION_INSTANCE_TYPE: 'ml.m5.large',
+      SWEEP_LOOKBACK_HOURS: '24',
     });
     for (const value of Object.values(variables)) expect(typeof value).toBe('string');
   });

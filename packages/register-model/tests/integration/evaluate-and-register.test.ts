@@ -22,6 +22,8 @@ const workspace = fileURLToPath(new URL('../../../../', import.meta.url));
 const image = fileURLToPath(new URL('../fixtures/gate-model', import.meta.url));
 const PIPELINE = 'mlpipe-local';
 const BUCKET = `${PIPELINE}-000000000000-us-east-1`;
+/** The exact name of a training job of the pipeline (the stages act on no other), for a readable key. */
+const trainingJob = (name: string) => resourceName(PIPELINE, 'train', name);
 
 let stack: Stack;
 let dir: string;
@@ -47,11 +49,8 @@ async function resultOf(fn: string, match: (result: Result) => boolean): Promise
   throw new Error(`no ${fn} result in time; invocations: ${JSON.stringify(stack.functions.invocations)}`);
 }
 
-/** A training job name as trigger-training derives them: only those are the pipeline's. */
-const jobOf = (key: string): string => resourceName(PIPELINE, 'train', key);
-
 async function train(name: string, accuracy: number): Promise<string> {
-  const trainingJobName = jobOf(name);
+  const trainingJobName = trainingJob(name);
   await sagemaker.send(
     new CreateTrainingJobCommand({
       TrainingJobName: trainingJobName,
@@ -148,15 +147,15 @@ describe('Offline stack: training job → evaluate-model → evaluation job → 
       metric: { value: 0.9 },
       champion: null,
     });
-    const started = await resultOf('evaluateModel', (r) => r.trainingJobName === jobOf('first'));
+    const started = await resultOf('evaluateModel', (r) => r.trainingJobName === trainingJob('first'));
     expect(started).toMatchObject({
       status: 'started',
-      evaluationUri: `s3://${BUCKET}/evaluations/${jobOf('first')}`,
+      evaluationUri: `s3://${BUCKET}/evaluations/${trainingJob('first')}`,
     });
-    const evaluation = await readJson(`evaluations/${jobOf('first')}/evaluation.json`);
+    const evaluation = await readJson(`evaluations/${trainingJob('first')}/evaluation.json`);
     expect(evaluation).toMatchObject({
       multiclass_classification_metrics: { accuracy: { value: 0.9 } },
-      training_job: jobOf('first'),
+      training_job: trainingJob('first'),
       evaluation_files: ['holdout.csv'],
     });
     const registered = await sagemaker.send(
@@ -164,10 +163,10 @@ describe('Offline stack: training job → evaluate-model → evaluation job → 
     );
     expect(registered.ModelApprovalStatus).toBe('Approved');
     expect(registered.InferenceSpecification?.Containers).toEqual([
-      { Image: imageUri, ModelDataUrl: `s3://${BUCKET}/models/${jobOf('first')}/output/model.tar.gz` },
+      { Image: imageUri, ModelDataUrl: `s3://${BUCKET}/models/${trainingJob('first')}/output/model.tar.gz` },
     ]);
     expect(registered.CustomerMetadataProperties).toMatchObject({
-      'training-job': jobOf('first'),
+      'training-job': trainingJob('first'),
       'metric-value': '0.9',
       'image-digest': imageUri.split('@')[1],
       'champion-version': 'none',
@@ -178,7 +177,7 @@ describe('Offline stack: training job → evaluate-model → evaluation job → 
     const result = await trainAndGate('worse', 0.85);
 
     expect(result).toMatchObject({ status: 'rejected', champion: { version: 1, value: 0.9 } });
-    const decision = await readJson(`evaluations/${jobOf('worse')}/decision.json`);
+    const decision = await readJson(`evaluations/${trainingJob('worse')}/decision.json`);
     expect(decision).toMatchObject({
       status: 'rejected',
       reasons: [expect.stringContaining('does not beat the champion version 1 (0.9)')],
@@ -197,9 +196,9 @@ describe('Offline stack: training job → evaluate-model → evaluation job → 
     const trainingEvent = recordedEvent(
       'SageMaker Training Job State Change',
       'TrainingJobName',
-      jobOf('better'),
+      trainingJob('better'),
     );
-    const evaluation = await resultOf('evaluateModel', (r) => r.trainingJobName === jobOf('better'));
+    const evaluation = await resultOf('evaluateModel', (r) => r.trainingJobName === trainingJob('better'));
     const evaluationEvent = recordedEvent(
       'SageMaker Processing Job State Change',
       'ProcessingJobName',

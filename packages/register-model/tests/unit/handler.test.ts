@@ -1,7 +1,9 @@
 import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
+  DescribeProcessingJobCommand,
   ListModelPackagesCommand,
+  ListProcessingJobsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { jest } from '@jest/globals';
@@ -37,6 +39,63 @@ describe('Handler: register-model', () => {
 
     expect(result).toMatchObject({ status: 'registered', version: 1, approval: 'Approved' });
     expect(sagemaker).toHaveReceivedCommandTimes(CreateModelPackageCommand, 1);
+  });
+
+  it('sweeps on its schedule, registering the model of an evaluation whose event was lost', async () => {
+    // Prepare
+    const { detail } = sampleEvent<{ detail: Record<string, unknown> }>('evaluation-completed.json');
+    sagemaker.on(ListProcessingJobsCommand).resolves({
+      ProcessingJobSummaries: [
+        {
+          ProcessingJobName: JOB,
+          ProcessingJobArn: `arn:aws:sagemaker:us-east-1:000000000000:processing-job/${JOB}`,
+          ProcessingJobStatus: 'Completed',
+          CreationTime: new Date('2026-11-16T02:00:00Z'),
+        },
+      ],
+    });
+    sagemaker.on(DescribeProcessingJobCommand).resolves({
+      ...detail,
+      CreationTime: new Date('2026-11-16T02:00:00Z'),
+      Tags: undefined,
+    } as never);
+    s3.on(GetObjectCommand).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
+    );
+    s3.on(GetObjectCommand, {
+      Key: 'evaluations/mlpipe-dev-train-226ba9db57e7/evaluation.json',
+    }).resolves({ Body: body('{"multiclass_classification_metrics": {"accuracy": {"value": 0.94}}}') });
+    sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
+    sagemaker
+      .on(CreateModelPackageCommand)
+      .resolves({ ModelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/1' });
+
+    // Act
+    const result = await main(sampleEvent('scheduled-sweep.json'), context);
+
+    // Assess
+    expect(result).toEqual({
+      status: 'swept',
+      window: { from: '2026-11-15T03:00:00.000Z', to: '2026-11-16T03:00:00.000Z' },
+      checked: 1,
+      missing: 1,
+      registered: [JOB],
+      rejected: [],
+      alreadyRegistered: [],
+      failed: [],
+      apiCalls: 7,
+    });
+  });
+
+  it('refuses a scheduled event from another source as invalid, naming the source, without any AWS call', async () => {
+    const event = { ...sampleEvent('scheduled-sweep.json'), source: 'aws.sagemaker' };
+
+    await expect(main(event, context)).resolves.toMatchObject({
+      status: 'invalid',
+      issues: [{ path: 'source' }],
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
   });
 
   it('reports a failed evaluation job as failed, naming the job, without any AWS call', async () => {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
   functionRole,
+  packageTemplateWith,
   readPackagedTemplate,
   resolveIntrinsic,
   resourcesOfType,
@@ -17,12 +18,18 @@ const LOG_GROUP =
   'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-register-model-dev-registerModel';
 
 describe('Template: register-model role', () => {
-  it('allows exactly reading and writing evaluations, creating, listing and describing the group packages, its dead-letter queue, the alert topic and its logs', () => {
+  it('allows exactly listing and describing its evaluation jobs, reading and writing evaluations, creating, listing and describing the group packages, its dead-letter queue, the alert topic and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'],
         Resource: [`${LOG_GROUP}:*:*`],
+      },
+      { Effect: 'Allow', Action: ['sagemaker:ListProcessingJobs'], Resource: ['*'] },
+      {
+        Effect: 'Allow',
+        Action: ['sagemaker:DescribeProcessingJob'],
+        Resource: ['arn:aws:sagemaker:us-east-1:123456789012:processing-job/mlpipe-dev-eval-*'],
       },
       {
         Effect: 'Allow',
@@ -51,9 +58,9 @@ describe('Template: register-model role', () => {
     ]);
   });
 
-  it('has no wildcard action, no wildcard resource and no PassRole', () => {
+  it('has no wildcard action, "*" only for ListProcessingJobs, which has no resource type, and no PassRole', () => {
     expect(wildcardActions(statements)).toEqual([]);
-    expect(actionsOnAnyResource(statements)).toEqual([]);
+    expect(actionsOnAnyResource(statements)).toEqual(['sagemaker:ListProcessingJobs']);
     expect(
       statements.flatMap((statement) => statement.Action).filter((action) => action.startsWith('iam:')),
     ).toEqual([]);
@@ -67,16 +74,40 @@ describe('Template: register-model role', () => {
 });
 
 describe('Template: register-model function and rule', () => {
-  it('routes only finished evaluation jobs of the pipeline to the function', () => {
-    const rules = resourcesOfType(template, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    expect(rules[0]?.[1].Properties?.EventPattern).toEqual({
-      source: ['aws.sagemaker'],
-      'detail-type': ['SageMaker Processing Job State Change'],
-      detail: {
-        ProcessingJobStatus: ['Completed', 'Failed', 'Stopped'],
-        ProcessingJobName: [{ prefix: 'mlpipe-dev-eval-' }],
+  it('routes only finished evaluation jobs of the pipeline to the function, and runs its sweep hourly', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    expect(rules.map((rule) => rule?.EventPattern ?? rule?.ScheduleExpression)).toEqual([
+      'rate(1 hour)',
+      {
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Processing Job State Change'],
+        detail: {
+          ProcessingJobStatus: ['Completed', 'Failed', 'Stopped'],
+          ProcessingJobName: [{ prefix: 'mlpipe-dev-eval-' }],
+        },
       },
+    ]);
+  });
+
+  it('has no sweep at all when sweepSchedule is off, and takes another rate and lookback as given', () => {
+    const packaged = (...params: string[]) => {
+      const packagedTemplate = packageTemplateWith(serviceDir, params);
+      const rules = resourcesOfType(packagedTemplate, 'AWS::Events::Rule');
+      const environment = packagedTemplate.Resources.RegisterModelLambdaFunction?.Properties?.Environment as
+        | { Variables: Record<string, unknown> }
+        | undefined;
+      return {
+        schedules: rules.map(([, rule]) => rule.Properties?.ScheduleExpression).filter(Boolean),
+        rules: rules.length,
+        lookback: environment?.Variables.SWEEP_LOOKBACK_HOURS,
+      };
+    };
+
+    expect(packaged('sweepSchedule=off')).toEqual({ schedules: [], rules: 1, lookback: '24' });
+    expect(packaged('sweepSchedule=rate(6 hours)', 'sweepLookbackHours=48')).toEqual({
+      schedules: ['rate(6 hours)'],
+      rules: 2,
+      lookback: '48',
     });
   });
 
@@ -93,6 +124,7 @@ describe('Template: register-model function and rule', () => {
       METRIC_DIRECTION: 'higher',
       MIN_IMPROVEMENT: '0',
       MANUAL_APPROVAL: 'false',
+      SWEEP_LOOKBACK_HOURS: '24',
     });
   });
 });

@@ -413,7 +413,7 @@ describe('Function: registerModel', () => {
       expect(clientToken(config, 'mlpipe-dev-eval-aaaaaaaaaaaa')).not.toBe(clientToken(config, JOB));
     });
 
-    it('reports already-registered and creates nothing when the champion is this very evaluation', async () => {
+    it('reports already-registered, creates nothing, and writes the decision.json that the registering run did not, when the champion is this very evaluation', async () => {
       givenEvaluation(accuracyFile(0.94));
       givenChampion({ value: '0.94', evaluationJob: JOB, version: 4 });
 
@@ -427,7 +427,16 @@ describe('Function: registerModel', () => {
         trainingJobName: TRAINING_JOB,
       });
       expect(sagemaker).not.toHaveReceivedCommand(CreateModelPackageCommand);
-      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+      const { input, document } = decision();
+      expect(input?.Key).toBe(DECISION_KEY);
+      expect(document).toMatchObject({
+        status: 'registered',
+        modelPackageArn: NEW_ARN,
+        version: 4,
+        approval: 'Approved',
+        evaluationJob: JOB,
+        trainingJob: TRAINING_JOB,
+      });
     });
   });
 

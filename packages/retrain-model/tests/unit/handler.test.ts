@@ -1,3 +1,4 @@
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateTrainingJobCommand,
   DescribeTrainingJobCommand,
@@ -12,6 +13,7 @@ import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
 
 const sagemaker = mockClient(SageMakerClient);
+const s3 = mockClient(S3Client);
 const context = { functionName: 'retrainModel', awsRequestId: 'req-1' } as Context;
 const IMAGE =
   '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlpipe-dev@sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd12345678';
@@ -19,6 +21,7 @@ const IMAGE =
 describe('Handler: retrain-model', () => {
   beforeEach(() => {
     sagemaker.reset();
+    s3.reset();
   });
 
   it('starts one job for the sample batch and answers with an empty partial batch response', async () => {
@@ -98,6 +101,57 @@ describe('Handler: retrain-model', () => {
     sagemaker.on(ListTrainingJobsCommand).rejects(throttled);
 
     await expect(main(sampleEvent('sqs-new-training-data.json'), context)).rejects.toThrow('Rate exceeded');
+  });
+
+  it('sweeps on its schedule, retraining on data that no completed job covers', async () => {
+    // Prepare
+    sagemaker.on(ListTrainingJobsCommand).resolves({
+      TrainingJobSummaries: [
+        {
+          TrainingJobName: 'mlpipe-dev-train-226ba9db57e7',
+          TrainingJobStatus: 'Completed',
+          CreationTime: new Date('2026-11-16T01:00:00Z'),
+        },
+      ],
+    } as never);
+    sagemaker
+      .on(DescribeTrainingJobCommand)
+      .resolves({ AlgorithmSpecification: { TrainingImage: IMAGE } } as never);
+    sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn' });
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [
+        {
+          Key: 'training-data/new.csv',
+          LastModified: new Date('2026-11-16T02:00:00Z'),
+          ETag: '"e"',
+          Size: 10,
+        },
+      ],
+    });
+
+    // Act
+    const result = await main(sampleEvent('scheduled-sweep.json'), context);
+
+    // Assess
+    expect(result).toMatchObject({
+      status: 'swept',
+      outcome: 'started',
+      trainingJobName: expect.stringMatching(/^mlpipe-dev-retrain-[0-9a-f]{12}$/),
+      uncovered: 1,
+    });
+    expect(result).not.toHaveProperty('batchItemFailures');
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateTrainingJobCommand, 1);
+  });
+
+  it('refuses an EventBridge event that is not its schedule as invalid, naming the detail-type, without any AWS call', async () => {
+    const event = { ...sampleEvent<object>('scheduled-sweep.json'), 'detail-type': 'Object Created' };
+
+    await expect(main(event, context)).resolves.toMatchObject({
+      status: 'invalid',
+      issues: [{ path: 'detail-type' }],
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
   });
 
   it('fails at cold start with an error naming a malformed MODEL_IMAGE_URI', async () => {

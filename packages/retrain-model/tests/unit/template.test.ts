@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
   functionRole,
+  packageTemplateWith,
   readPackagedTemplate,
   resourcesOfType,
   roleStatements,
@@ -27,7 +28,7 @@ function infraVisibilityTimeout(): number {
 }
 
 describe('Template: retrain-model role', () => {
-  it('allows exactly the queue, ListTrainingJobs, describing the train- and retrain- jobs of the pipeline, starting retrain- jobs, PassRole and its logs', () => {
+  it('allows exactly the queue, listing the training-data prefix, ListTrainingJobs, describing the train- and retrain- jobs of the pipeline, starting retrain- jobs, PassRole and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -39,6 +40,12 @@ describe('Template: retrain-model role', () => {
         Effect: 'Allow',
         Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
         Resource: [QUEUE_ARN],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: ['arn:aws:s3:::mlpipe-dev-000000000000-us-east-1'],
+        Condition: { StringLike: { 's3:prefix': ['training-data/*'] } },
       },
       { Effect: 'Allow', Action: ['sagemaker:ListTrainingJobs'], Resource: ['*'] },
       {
@@ -101,8 +108,19 @@ describe('Template: retrain-model event source and concurrency', () => {
     });
   });
 
-  it('runs one batch at a time', () => {
+  it('runs one batch, or one sweep, at a time', () => {
     expect(fn.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('runs its sweep hourly, and not at all when sweepSchedule is off', () => {
+    const schedules = (packaged: typeof template) =>
+      resourcesOfType(packaged, 'AWS::Events::Rule').map(([, rule]) => rule.Properties?.ScheduleExpression);
+
+    expect(schedules(template)).toEqual(['rate(1 hour)']);
+    expect(schedules(packageTemplateWith(serviceDir, ['sweepSchedule=off']))).toEqual([]);
+    expect(schedules(packageTemplateWith(serviceDir, ['sweepSchedule=rate(6 hours)']))).toEqual([
+      'rate(6 hours)',
+    ]);
   });
 
   it("times out well within the queue's visibility timeout, as AWS recommends (6 x timeout + window)", () => {

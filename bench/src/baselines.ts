@@ -53,7 +53,10 @@ export const main = async (event: any) => {
     call: 'SageMaker DescribeTrainingJob',
     baseline: `
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
 const sagemaker = new SageMakerClient({});
+// evaluate-model also holds an SNS client, for its alerts
+export const sns = new SNSClient({});
 export const main = async (event: any) => {
   try {
     const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: event.detail.TrainingJobName }));
@@ -68,8 +71,11 @@ export const main = async (event: any) => {
     baseline: `
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
 const s3 = new S3Client({ forcePathStyle: true });
 export const sagemaker = new SageMakerClient({});
+// register-model also holds an SNS client, for its alerts
+export const sns = new SNSClient({});
 export const main = async (event: any) => {
   const output = event.detail.ProcessingOutputConfig.Outputs.find((o: any) => o.OutputName === 'evaluation');
   const [, bucket, prefix] = /^s3:\\/\\/([^/]+)\\/(.*?)\\/?$/.exec(output.S3Output.S3Uri) ?? [];

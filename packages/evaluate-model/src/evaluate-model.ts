@@ -2,7 +2,9 @@
  * evaluate-model's business function: a training job's state change starts (or explains the absence of) its
  * evaluation; the schedule sweeps for the evaluations such events should have started.
  */
+import type { Alerts } from '@sagemaker-pipeline/shared/alerts';
 import type { ScheduledEvent, TrainingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
+import { trainingFailedAlert } from './alerts.js';
 import { type Deps, type EvaluateModelResult, startEvaluation } from './start-evaluation.js';
 import { type SweepResult, sweepEvaluations } from './sweep.js';
 
@@ -11,12 +13,22 @@ export type EvaluateModelEvent = TrainingJobStateChangeEvent | ScheduledEvent;
 
 export function evaluateModel(
   event: EvaluateModelEvent,
-  deps: Deps,
-): Promise<EvaluateModelResult | SweepResult> {
+  deps: Deps & { alerts?: Alerts },
+): Promise<(EvaluateModelResult & { alert?: string }) | SweepResult> {
   switch (event['detail-type']) {
     case 'SageMaker Training Job State Change':
-      return startEvaluation(event, deps);
+      return evaluateAndAlert(event, deps);
     case 'Scheduled Event':
       return sweepEvaluations(event, deps);
   }
+}
+
+/** Starts the evaluation; a training job that Failed or was Stopped is told to a human instead. */
+async function evaluateAndAlert(
+  event: TrainingJobStateChangeEvent,
+  deps: Deps & { alerts?: Alerts },
+): Promise<EvaluateModelResult & { alert?: string }> {
+  const result = await startEvaluation(event, deps);
+  if (result.status !== 'training-failed' || !deps.alerts) return result;
+  return { ...result, alert: (await deps.alerts.publish(trainingFailedAlert(result, deps.config))).subject };
 }

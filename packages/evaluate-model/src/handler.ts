@@ -2,6 +2,7 @@
  * The deployed Lambda handler: configuration and clients at cold start, the shared middy stack around
  * `evaluateModel`. Two kinds of event run it: a training job's state change and its sweep schedule.
  */
+import { Alerts, createSnsClient } from '@sagemaker-pipeline/shared/alerts';
 import { createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
 import { evaluateModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
@@ -17,6 +18,7 @@ import type { SweepResult } from './sweep.js';
 const config = loadConfig(evaluateModelEnv);
 const sagemaker = createSageMakerClient();
 const logger = createLogger(STAGE);
+const alerts = new Alerts(createSnsClient(), config.ALERT_TOPIC_ARN, logger);
 
 const EvaluateModelEventSchema = oneOfEvents([TrainingJobStateChangeEventSchema, ScheduledEventSchema]);
 
@@ -66,7 +68,7 @@ export const main = createStageHandler({
   logger,
   correlationKeys,
   handler: async (event) => {
-    const result = await evaluateModel(event, { sagemaker, config });
+    const result = await evaluateModel(event, { sagemaker, config, alerts });
     logResult(result);
     return result;
   },

@@ -2,6 +2,7 @@
  * The deployed Lambda handler: configuration and clients at cold start, the shared middy stack around
  * `registerModelOrSweep`. Two kinds of event run it: an evaluation job's state change and its sweep schedule.
  */
+import { Alerts, createSnsClient } from '@sagemaker-pipeline/shared/alerts';
 import { createS3Client, createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
 import { loadConfig, registerModelEnv } from '@sagemaker-pipeline/shared/config';
 import {
@@ -18,6 +19,7 @@ const config = loadConfig(registerModelEnv);
 const sagemaker = createSageMakerClient();
 const s3 = createS3Client();
 const logger = createLogger(STAGE);
+const alerts = new Alerts(createSnsClient(), config.ALERT_TOPIC_ARN, logger);
 
 const RegisterModelEventSchema = oneOfEvents([ProcessingJobStateChangeEventSchema, ScheduledEventSchema]);
 
@@ -63,7 +65,7 @@ export const main = createStageHandler({
   logger,
   correlationKeys,
   handler: async (event) => {
-    const result = await registerModelOrSweep(event, { sagemaker, s3, config });
+    const result = await registerModelOrSweep(event, { sagemaker, s3, config, alerts });
     logResult(result);
     return result;
   },

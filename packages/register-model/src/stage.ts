@@ -1,8 +1,12 @@
 /**
- * register-model's entry: an evaluation job's state change is gated (`registerModel`); the schedule sweeps for
- * the decisions such events should have caused (`sweepDecisions`).
+ * register-model's entry: an evaluation job's state change is gated (`registerModel`), and a human is alerted
+ * about a rejection or an evaluation that could not be decided; the schedule sweeps for the decisions such
+ * events should have caused (`sweepDecisions`).
  */
+import type { Alerts } from '@sagemaker-pipeline/shared/alerts';
+import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { ProcessingJobStateChangeEvent, ScheduledEvent } from '@sagemaker-pipeline/shared/events';
+import { rejectionAlert, undecidedAlert } from './alerts.js';
 import { type Deps, type RegisterModelResult, registerModel } from './register-model.js';
 import { type SweepResult, sweepDecisions } from './sweep.js';
 
@@ -11,12 +15,28 @@ export type RegisterModelEvent = ProcessingJobStateChangeEvent | ScheduledEvent;
 
 export function registerModelOrSweep(
   event: RegisterModelEvent,
-  deps: Deps,
-): Promise<RegisterModelResult | SweepResult> {
+  deps: Deps & { alerts?: Alerts },
+): Promise<(RegisterModelResult & { alert?: string }) | SweepResult> {
   switch (event['detail-type']) {
     case 'SageMaker Processing Job State Change':
-      return registerModel(event, deps);
+      return registerAndAlert(event, deps);
     case 'Scheduled Event':
       return sweepDecisions(event, deps);
   }
+}
+
+async function registerAndAlert(
+  event: ProcessingJobStateChangeEvent,
+  deps: Deps & { alerts?: Alerts },
+): Promise<RegisterModelResult & { alert?: string }> {
+  let result: RegisterModelResult;
+  try {
+    result = await registerModel(event, deps);
+  } catch (error) {
+    // A terminal failure is not retried: the human learns about it now, then the handler reports it
+    if (error instanceof TerminalError) await deps.alerts?.publish(undecidedAlert(event, error, deps.config));
+    throw error;
+  }
+  if (result.status !== 'rejected' || !deps.alerts) return result;
+  return { ...result, alert: (await deps.alerts.publish(rejectionAlert(result, deps.config))).subject };
 }

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import {
   instanceType,
   optionalImageUri,
+  optionalTopicArn,
   pipelineName,
   positiveInt,
   roleArn,
@@ -24,5 +25,6 @@ export const evaluateModelEnv = v.object({
   EVALUATION_VOLUME_SIZE_GB: positiveInt(30),
   EVALUATION_MAX_RUNTIME_SECONDS: positiveInt(3600),
   SWEEP_LOOKBACK_HOURS: sweepLookbackHours(),
+  ALERT_TOPIC_ARN: optionalTopicArn(),
 });
 export type EvaluateModelConfig = v.InferOutput<typeof evaluateModelEnv>;

@@ -3,6 +3,7 @@ import {
   booleanText,
   decimalNumber,
   modelPackageGroupName,
+  optionalTopicArn,
   pipelineName,
   s3Uri,
   sweepLookbackHours,
@@ -31,5 +32,6 @@ export const registerModelEnv = v.object({
   MIN_IMPROVEMENT: v.optional(v.pipe(decimalNumber(), v.minValue(0, 'must be 0 or more')), '0'),
   MANUAL_APPROVAL: v.optional(booleanText(), 'false'),
   SWEEP_LOOKBACK_HOURS: sweepLookbackHours(),
+  ALERT_TOPIC_ARN: optionalTopicArn(),
 });
 export type RegisterModelConfig = v.InferOutput<typeof registerModelEnv>;

@@ -45,6 +45,7 @@ describe('Handler: evaluate-model', () => {
 
     expect(result).toEqual({
       status: 'training-failed',
+      alert: `[mlpipe-dev] Training job ${JOB} failed`,
       trainingJobName: JOB,
       trainingJobStatus: 'Failed',
       failureReason: 'AlgorithmError: training data has no label column',
@@ -59,6 +60,7 @@ describe('Handler: evaluate-model', () => {
     // Assess
     expect(result).toEqual({
       status: 'training-failed',
+      alert: `[mlpipe-dev] Training job ${JOB} failed`,
       trainingJobName: JOB,
       trainingJobStatus: 'Failed',
       failureReason: null,

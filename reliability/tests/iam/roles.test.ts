@@ -82,6 +82,7 @@ const DEAD_LETTER_QUEUES = [
   'evaluate-model',
   'register-model',
   'deploy-model',
+  'retrain-model',
   'retrain',
 ].map((owner) => `${PIPELINE}-${owner}-dlq`);
 // The same resources of the pipeline whose name extends ours.
@@ -558,6 +559,7 @@ const TABLES: Record<string, (role: TemplateRole) => RoleTable> = {
       ok('starts the retraining job', 'sagemaker:CreateTrainingJob', RETRAINING_JOB),
       ok('tags it at creation', 'sagemaker:AddTags', RETRAINING_JOB),
       PASS_ROLE_ALLOWED,
+      ownDeadLetters(role),
       ...ownLogs(role),
     ],
     denied: [

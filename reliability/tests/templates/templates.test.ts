@@ -204,6 +204,7 @@ describe('Templates: nothing is dropped in silence', () => {
       'deploy-model.DeployModelLambdaFunction',
       'evaluate-model.EvaluateModelLambdaFunction',
       'register-model.RegisterModelLambdaFunction',
+      'retrain-model.RetrainModelLambdaFunction',
       'trigger-training.TriggerTrainingLambdaFunction',
     ]);
     for (const fn of asyncFunctions) {
@@ -223,6 +224,7 @@ describe('Templates: nothing is dropped in silence', () => {
       'mlpipe-dev-evaluate-model-dlq',
       'mlpipe-dev-register-model-dlq',
       'mlpipe-dev-retrain-dlq',
+      'mlpipe-dev-retrain-model-dlq',
       'mlpipe-dev-trigger-training-dlq',
     ]);
     expect(alarmedQueues.sort()).toEqual(deadLetterQueues);

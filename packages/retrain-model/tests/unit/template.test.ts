@@ -28,7 +28,7 @@ function infraVisibilityTimeout(): number {
 }
 
 describe('Template: retrain-model role', () => {
-  it('allows exactly the queue, listing the training-data prefix, ListTrainingJobs, describing the train- and retrain- jobs of the pipeline, starting retrain- jobs, PassRole and its logs', () => {
+  it('allows exactly the queue, listing the training-data prefix, ListTrainingJobs, describing the train- and retrain- jobs of the pipeline, starting retrain- jobs, PassRole, its dead-letter queue and its logs', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -63,6 +63,11 @@ describe('Template: retrain-model role', () => {
         Action: ['iam:PassRole'],
         Resource: ['arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker'],
         Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: ['arn:aws:sqs:us-east-1:123456789012:mlpipe-dev-retrain-model-dlq'],
       },
     ]);
   });
@@ -110,6 +115,25 @@ describe('Template: retrain-model event source and concurrency', () => {
 
   it('runs one batch, or one sweep, at a time', () => {
     expect(fn.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('sends a sweep it gave up on (2 retries, an hour at most) to its own dead-letter queue, which alarms', () => {
+    const [config] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
+    expect(config?.[1].Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['RetrainModelDeadLetterQueue', 'Arn'] } },
+      },
+    });
+    expect(template.Resources.RetrainModelDeadLetterQueue?.Properties).toMatchObject({
+      QueueName: 'mlpipe-dev-retrain-model-dlq',
+    });
+    expect(template.Resources.RetrainModelDeadLetterQueueAlarm?.Properties).toMatchObject({
+      AlarmName: 'mlpipe-dev-retrain-model-dlq-not-empty',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+    });
   });
 
   it('runs its sweep hourly, and not at all when sweepSchedule is off', () => {

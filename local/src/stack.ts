@@ -48,6 +48,11 @@ export interface StackOptions {
   services?: string[];
   /** Stage the serverless.yml files are resolved for. Default `local`. */
   stage?: string;
+  /**
+   * Several stages, each a pipeline of its own on the one stack (names are derived from the stage): two
+   * pipelines whose names extend each other, say. Default: `[stage]`.
+   */
+  stages?: string[];
   /** Environment for `${env:...}` in serverless.yml. Default: this process's. */
   env?: Record<string, string | undefined>;
   /**
@@ -131,6 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const account = options.account ?? '000000000000';
   const logger = options.logger ?? consoleLogger;
   const stage = options.stage ?? 'local';
+  const stages = options.stages ?? [stage];
   const timeScale = options.sqsTimeScale ?? options.timeScale ?? 0.1;
   const awsTime = options.timeScale;
   const faults = new FaultInjector(options.faults); // validated before anything starts
@@ -209,7 +215,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         queueNamed(queueNameFromArn(rule.target.arn)).send(JSON.stringify(notification));
       } else {
         const fn = functionByArn(rule.target.arn);
-        if (fn) runtime.invokeAsync(fn.name, notification, { source: 's3' });
+        if (fn) runtime.invokeAsync(fn.functionName, notification, { source: 's3' });
         else logger.warn('s3', `notification target ${rule.target.arn} is not a local function`);
       }
     }
@@ -264,155 +270,166 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    // Functions and resources from the services' serverless.yml, resolved for the stage
+    // Functions and resources of the services' serverless.yml, resolved for each stage: several stages are
+    // several pipelines on one stack (`mlpipe-local` and `mlpipe-local-2`), each template with its own view.
     const serviceDirs = options.services ?? discoverServices();
-    const services: ServiceDefinition[] = [];
-    for (const serviceDir of serviceDirs) {
-      try {
-        services.push(
-          loadService(serviceDir, {
-            stage,
-            region,
-            account,
-            env: options.env ?? process.env,
-            warn: (message) => logger.warn('config', message),
-          }),
-        );
-      } catch (error) {
-        logger.warn('config', `skipping ${serviceDir}: ${(error as Error).message}`);
+    for (const stage of stages) {
+      const services: ServiceDefinition[] = [];
+      for (const serviceDir of serviceDirs) {
+        try {
+          services.push(
+            loadService(serviceDir, {
+              stage,
+              region,
+              account,
+              env: options.env ?? process.env,
+              warn: (message) => logger.warn('config', message),
+            }),
+          );
+        } catch (error) {
+          logger.warn('config', `skipping ${serviceDir}: ${(error as Error).message}`);
+        }
       }
-    }
-    const cloudFormation = new CloudFormationView(services, region, account);
-    const declaredQueues = cloudFormation.queues();
-    for (const queue of declaredQueues)
-      queueNamed(queue.name, queue.visibilityTimeoutSeconds, queue.maxReceiveCount);
-    for (const queue of declaredQueues) {
-      const source = queues.get(queue.name);
-      if (source && queue.deadLetterQueue) source.deadLetterQueue = queueNamed(queue.deadLetterQueue);
-    }
-    for (const bucket of cloudFormation.buckets()) {
-      await s3.createBucket(bucket.name);
-      for (const object of (options.seed ?? []).filter((candidate) => candidate.bucket === bucket.name)) {
-        const { status } = await s3.request(
-          'PUT',
-          `/${bucket.name}/${encodeKeyPath(object.key)}`,
-          Buffer.from(object.body),
-        );
-        if (status !== 200)
-          throw new Error(`cannot seed s3://${bucket.name}/${object.key}: status ${status}`);
+      const cloudFormation = new CloudFormationView(services, region, account);
+      const declaredQueues = cloudFormation.queues();
+      for (const queue of declaredQueues)
+        queueNamed(queue.name, queue.visibilityTimeoutSeconds, queue.maxReceiveCount);
+      for (const queue of declaredQueues) {
+        const source = queues.get(queue.name);
+        if (source && queue.deadLetterQueue) source.deadLetterQueue = queueNamed(queue.deadLetterQueue);
       }
-      if (bucket.notifications.length) s3.setNotifications(bucket.name, bucket.notifications);
-    }
-    for (const topic of cloudFormation.topics()) sns.createTopic(topic);
-    for (const subscription of cloudFormation.subscriptions()) {
-      try {
-        sns.subscribe(
-          subscription.topicArn,
-          subscription.protocol,
-          subscription.endpoint,
-          subscription.rawMessageDelivery,
-        );
-      } catch (error) {
-        logger.warn(
-          'config',
-          `subscription to ${subscription.topicArn} not made: ${(error as Error).message}`,
-        );
+      for (const bucket of cloudFormation.buckets()) {
+        await s3.createBucket(bucket.name);
+        for (const object of (options.seed ?? []).filter((candidate) => candidate.bucket === bucket.name)) {
+          const { status } = await s3.request(
+            'PUT',
+            `/${bucket.name}/${encodeKeyPath(object.key)}`,
+            Buffer.from(object.body),
+          );
+          if (status !== 200)
+            throw new Error(`cannot seed s3://${bucket.name}/${object.key}: status ${status}`);
+        }
+        if (bucket.notifications.length) s3.setNotifications(bucket.name, bucket.notifications);
       }
-    }
-    for (const alarm of cloudFormation.alarms()) alarms.add(alarm);
-    for (const group of cloudFormation.modelPackageGroups())
-      await sagemaker.call('CreateModelPackageGroup', group);
-    for (const service of services) {
-      for (const fn of service.functions) {
-        fn.environment = Object.fromEntries(
-          Object.entries(fn.environment).map(([key, value]) => [key, cloudFormation.resolve(value) ?? '']),
-        );
-        fn.onFailure = cloudFormation.resolve(fn.onFailure);
-        runtime.register(fn);
-        for (const [index, event] of fn.events.entries()) {
-          if (event.eventBridge?.pattern && event.eventBridge.enabled !== false) {
-            try {
-              bus.addRule({
-                name: `${fn.functionName}-rule-${index + 1}`,
-                pattern: event.eventBridge.pattern,
-                target: (busEvent) =>
-                  runtime.invokeAsync(fn.name, busEvent, { source: 'eventbridge', eventId: busEvent.id }),
-              });
-            } catch (error) {
-              logger.warn('config', `${fn.name}: rule ${index + 1} not routed: ${(error as Error).message}`);
-            }
-          }
-          if (event.schedule) {
-            const schedule = typeof event.schedule === 'string' ? { rate: event.schedule } : event.schedule;
-            const rates = Array.isArray(schedule.rate) ? schedule.rate : [schedule.rate];
-            // `off` is what tools/serverless/schedules-off removes from the deployed template
-            if (
-              schedule.enabled === false ||
-              rates.every((rate) => String(rate).trim().toLowerCase() === 'off')
-            )
-              continue;
-            for (const [rateIndex, rate] of rates.entries()) {
+      for (const topic of cloudFormation.topics()) sns.createTopic(topic);
+      for (const subscription of cloudFormation.subscriptions()) {
+        try {
+          sns.subscribe(
+            subscription.topicArn,
+            subscription.protocol,
+            subscription.endpoint,
+            subscription.rawMessageDelivery,
+          );
+        } catch (error) {
+          logger.warn(
+            'config',
+            `subscription to ${subscription.topicArn} not made: ${(error as Error).message}`,
+          );
+        }
+      }
+      for (const alarm of cloudFormation.alarms()) alarms.add(alarm);
+      for (const group of cloudFormation.modelPackageGroups())
+        await sagemaker.call('CreateModelPackageGroup', group);
+      for (const service of services) {
+        for (const fn of service.functions) {
+          fn.environment = Object.fromEntries(
+            Object.entries(fn.environment).map(([key, value]) => [key, cloudFormation.resolve(value) ?? '']),
+          );
+          fn.onFailure = cloudFormation.resolve(fn.onFailure);
+          if (stages.length > 1) fn.logName = fn.functionName;
+          runtime.register(fn);
+          for (const [index, event] of fn.events.entries()) {
+            if (event.eventBridge?.pattern && event.eventBridge.enabled !== false) {
               try {
-                schedules.add({
-                  name: `${fn.functionName}-schedule-${index + 1}${rates.length > 1 ? `-${rateIndex + 1}` : ''}`,
-                  expression: String(rate),
-                  target: (scheduled) =>
-                    runtime.invokeAsync(fn.name, schedule.input ?? scheduled, {
-                      source: 'schedule',
-                      eventId: scheduled.id,
+                bus.addRule({
+                  name: `${fn.functionName}-rule-${index + 1}`,
+                  pattern: event.eventBridge.pattern,
+                  target: (busEvent) =>
+                    runtime.invokeAsync(fn.functionName, busEvent, {
+                      source: 'eventbridge',
+                      eventId: busEvent.id,
                     }),
                 });
               } catch (error) {
                 logger.warn(
                   'config',
-                  `${fn.name}: schedule ${index + 1} not run: ${(error as Error).message}`,
+                  `${fn.name}: rule ${index + 1} not routed: ${(error as Error).message}`,
                 );
               }
             }
-          }
-          if (event.sqs) {
-            const sqs = typeof event.sqs === 'string' ? { arn: event.sqs } : event.sqs;
-            if (sqs.enabled === false) continue;
-            const arn = cloudFormation.resolve(sqs.arn);
-            if (typeof arn !== 'string') {
-              logger.warn(
-                'config',
-                `${fn.name}: cannot resolve the sqs arn ${JSON.stringify(sqs.arn)} offline`,
-              );
-              continue;
+            if (event.schedule) {
+              const schedule = typeof event.schedule === 'string' ? { rate: event.schedule } : event.schedule;
+              const rates = Array.isArray(schedule.rate) ? schedule.rate : [schedule.rate];
+              // `off` is what tools/serverless/schedules-off removes from the deployed template
+              if (
+                schedule.enabled === false ||
+                rates.every((rate) => String(rate).trim().toLowerCase() === 'off')
+              )
+                continue;
+              for (const [rateIndex, rate] of rates.entries()) {
+                try {
+                  schedules.add({
+                    name: `${fn.functionName}-schedule-${index + 1}${rates.length > 1 ? `-${rateIndex + 1}` : ''}`,
+                    expression: String(rate),
+                    target: (scheduled) =>
+                      runtime.invokeAsync(fn.functionName, schedule.input ?? scheduled, {
+                        source: 'schedule',
+                        eventId: scheduled.id,
+                      }),
+                  });
+                } catch (error) {
+                  logger.warn(
+                    'config',
+                    `${fn.name}: schedule ${index + 1} not run: ${(error as Error).message}`,
+                  );
+                }
+              }
             }
-            const queue = queueNamed(queueNameFromArn(arn));
-            mappings.push(
-              new EventSourceMapping(
-                queue,
-                (sqsEvent, eventId) => runtime.invoke(fn.name, sqsEvent, { source: 'sqs', eventId }),
+            if (event.sqs) {
+              const sqs = typeof event.sqs === 'string' ? { arn: event.sqs } : event.sqs;
+              if (sqs.enabled === false) continue;
+              const arn = cloudFormation.resolve(sqs.arn);
+              if (typeof arn !== 'string') {
+                logger.warn(
+                  'config',
+                  `${fn.name}: cannot resolve the sqs arn ${JSON.stringify(sqs.arn)} offline`,
+                );
+                continue;
+              }
+              const queue = queueNamed(queueNameFromArn(arn));
+              mappings.push(
+                new EventSourceMapping(
+                  queue,
+                  (sqsEvent, eventId) =>
+                    runtime.invoke(fn.functionName, sqsEvent, { source: 'sqs', eventId }),
+                  {
+                    batchSize: Number(sqs.batchSize ?? 10),
+                    windowMs: Number(sqs.maximumBatchingWindow ?? 0) * 1000 * timeScale,
+                    reportBatchItemFailures: sqs.functionResponseType === 'ReportBatchItemFailures',
+                    region,
+                  },
+                  logger,
+                ),
+              );
+            }
+            if (event.s3) {
+              const s3Event = typeof event.s3 === 'string' ? { bucket: event.s3 } : event.s3;
+              const bucket = String(cloudFormation.resolve(s3Event.bucket) ?? '');
+              await s3.createBucket(bucket);
+              const rule: { prefix?: string; suffix?: string } = Object.assign({}, ...(s3Event.rules ?? []));
+              s3.setNotifications(bucket, [
+                ...(s3.notifications.get(bucket) ?? []),
                 {
-                  batchSize: Number(sqs.batchSize ?? 10),
-                  windowMs: Number(sqs.maximumBatchingWindow ?? 0) * 1000 * timeScale,
-                  reportBatchItemFailures: sqs.functionResponseType === 'ReportBatchItemFailures',
-                  region,
+                  id: `${fn.name}-s3-${index + 1}`,
+                  target: {
+                    kind: 'function',
+                    arn: `arn:aws:lambda:${region}:${account}:function:${fn.functionName}`,
+                  },
+                  events: [s3Event.event ?? 's3:ObjectCreated:*'],
+                  ...rule,
                 },
-                logger,
-              ),
-            );
-          }
-          if (event.s3) {
-            const s3Event = typeof event.s3 === 'string' ? { bucket: event.s3 } : event.s3;
-            const bucket = String(cloudFormation.resolve(s3Event.bucket) ?? '');
-            await s3.createBucket(bucket);
-            const rule: { prefix?: string; suffix?: string } = Object.assign({}, ...(s3Event.rules ?? []));
-            s3.setNotifications(bucket, [
-              ...(s3.notifications.get(bucket) ?? []),
-              {
-                id: `${fn.name}-s3-${index + 1}`,
-                target: {
-                  kind: 'function',
-                  arn: `arn:aws:lambda:${region}:${account}:function:${fn.functionName}`,
-                },
-                events: [s3Event.event ?? 's3:ObjectCreated:*'],
-                ...rule,
-              },
-            ]);
+              ]);
+            }
           }
         }
       }

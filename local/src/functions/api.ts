@@ -26,7 +26,7 @@ export class LambdaApi {
         Type: 'User',
       });
     }
-    return found.name;
+    return found.functionName;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {

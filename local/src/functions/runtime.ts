@@ -30,7 +30,10 @@ export interface Trigger {
 
 export interface InvocationRecord {
   requestId: string;
+  /** The function's name in its serverless.yml (`deployModel`). */
   function: string;
+  /** Its deployed name (`mlpipe-local-deploy-model-local-deployModel`): the stage tells pipelines apart. */
+  functionName: string;
   trigger: Trigger['source'];
   eventId?: string;
   attempt: number;
@@ -103,7 +106,14 @@ export class FunctionRuntime {
   constructor(private readonly options: FunctionRuntimeOptions) {}
 
   register(definition: FunctionDefinition): void {
-    this.functions.set(definition.name, { definition, instances: [], waiting: [], spawning: 0 });
+    this.functions.set(definition.functionName, { definition, instances: [], waiting: [], spawning: 0 });
+  }
+
+  /** A function by its deployed name, or by its name in serverless.yml when that is unambiguous enough. */
+  private stateOf(name: string): FunctionState | undefined {
+    return (
+      this.functions.get(name) ?? [...this.functions.values()].find((state) => state.definition.name === name)
+    );
   }
 
   list(): FunctionDefinition[] {
@@ -111,7 +121,7 @@ export class FunctionRuntime {
   }
 
   has(name: string): boolean {
-    return this.functions.has(name);
+    return this.stateOf(name) !== undefined;
   }
 
   /** Bundles every function in the background so the first event does not wait for esbuild. */
@@ -232,7 +242,12 @@ export class FunctionRuntime {
 
   private logOf(state: FunctionState): { write(text: string | Buffer): void } {
     if (!state.log) {
-      const file = path.join(this.options.dir, 'logs', 'functions', `${state.definition.name}.log`);
+      const file = path.join(
+        this.options.dir,
+        'logs',
+        'functions',
+        `${state.definition.logName ?? state.definition.name}.log`,
+      );
       state.log = createWriteStream(file, { flags: 'a' });
     }
     const log = state.log;
@@ -339,7 +354,7 @@ export class FunctionRuntime {
     attempt = 1,
     requestId: string = randomUUID(),
   ): Promise<InvocationResult> {
-    const state = this.functions.get(name);
+    const state = this.stateOf(name);
     if (!state)
       return {
         ok: false,
@@ -424,7 +439,8 @@ export class FunctionRuntime {
     }
     const record: InvocationRecord = {
       requestId,
-      function: name,
+      function: state.definition.name,
+      functionName: state.definition.functionName,
       trigger: trigger.source,
       eventId: trigger.eventId,
       attempt,
@@ -452,7 +468,7 @@ export class FunctionRuntime {
    * while the event is younger than its maximum event age; then it goes to the on-failure destination.
    */
   invokeAsync(name: string, event: unknown, trigger: Trigger): void {
-    const state = this.functions.get(name);
+    const state = this.stateOf(name);
     const retries = Math.min(state?.definition.maximumRetryAttempts ?? 2, 2);
     const maxAgeMs = (state?.definition.maximumEventAge ?? 21_600) * 1000 * this.options.timeScale;
     const queuedAt = Date.now();

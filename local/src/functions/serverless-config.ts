@@ -250,6 +250,8 @@ export interface FunctionDefinition {
   onFailure?: unknown;
   reservedConcurrency?: number;
   events: FunctionEvent[];
+  /** Its log file under logs/functions/ (default: its name; the deployed name when a stack runs several stages). */
+  logName?: string;
 }
 
 export interface ServiceDefinition {

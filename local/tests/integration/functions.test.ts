@@ -281,10 +281,10 @@ describe('Functions: stage handlers from serverless.yml', () => {
     expect(queue?.arn).toBe('arn:aws:sqs:us-east-1:000000000000:churn-retrain-local');
     const received: Record<string, unknown>[] = [];
     const original = t.stack.functions.invoke.bind(t.stack.functions);
-    t.stack.functions.invoke = async (name, event, trigger, attempt) => {
-      if (name === 'retrain')
+    t.stack.functions.invoke = async (name, event, trigger, attempt, requestId) => {
+      if (name === 'fixture-pipeline-local-retrain')
         received.push(...((event as { Records: Record<string, unknown>[] }).Records ?? []));
-      return original(name, event, trigger, attempt);
+      return original(name, event, trigger, attempt, requestId);
     };
 
     // Act

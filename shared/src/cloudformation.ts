@@ -185,6 +185,101 @@ export function resourcesOfType(template: CfnTemplate, type: string): [string, C
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 }
 
+/** How a function's failed asynchronous events end, read from its template as plain values. */
+export interface DeadLetters {
+  /** EventInvokeConfig resources of the function (one is right). */
+  invokeConfigs: number;
+  retries: unknown;
+  maximumEventAgeSeconds: unknown;
+  /** The on-failure destination's queue, with its retention (seconds) and SQS-managed encryption. */
+  queue: { name: unknown; retentionSeconds: unknown; encrypted: unknown };
+  /** The alarm on that queue's depth, its actions resolved with the test pseudo parameters. */
+  alarm?: {
+    name: unknown;
+    metric: string;
+    period: unknown;
+    evaluationPeriods: unknown;
+    when: string;
+    missingData: unknown;
+    actions: string[];
+    okActions: string[] | undefined;
+  };
+  /** What the alarm tells a human (`AlarmDescription`). */
+  alarmDescription: string;
+}
+
+export function deadLetters(template: CfnTemplate, functionLogicalId: string): DeadLetters {
+  const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').filter(
+    ([, config]) =>
+      (config.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === functionLogicalId,
+  );
+  const config = configs[0]?.[1].Properties ?? {};
+  const destination = (config.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)
+    ?.OnFailure?.Destination as { 'Fn::GetAtt'?: [string, string] } | undefined;
+  const queueId = destination?.['Fn::GetAtt']?.[0] ?? '';
+  const queue = template.Resources[queueId]?.Properties ?? {};
+  const alarm = resourcesOfType(template, 'AWS::CloudWatch::Alarm')
+    .map(([, resource]) => resource.Properties ?? {})
+    .find((properties) =>
+      ((properties.Dimensions ?? []) as { Name: string; Value: { 'Fn::GetAtt'?: [string, string] } }[]).some(
+        (dimension) => dimension.Name === 'QueueName' && dimension.Value['Fn::GetAtt']?.[0] === queueId,
+      ),
+    );
+  const resolved = (actions: unknown) =>
+    Array.isArray(actions) ? actions.map((action) => resolveIntrinsic(action)) : undefined;
+  return {
+    invokeConfigs: configs.length,
+    retries: config.MaximumRetryAttempts,
+    maximumEventAgeSeconds: config.MaximumEventAgeInSeconds,
+    queue: {
+      name: queue.QueueName,
+      retentionSeconds: queue.MessageRetentionPeriod,
+      encrypted: queue.SqsManagedSseEnabled,
+    },
+    ...(alarm
+      ? {
+          alarm: {
+            name: alarm.AlarmName,
+            metric: `${String(alarm.Namespace)} ${String(alarm.MetricName)} ${String(alarm.Statistic)}`,
+            period: alarm.Period,
+            evaluationPeriods: alarm.EvaluationPeriods,
+            when: `${String(alarm.ComparisonOperator)} ${String(alarm.Threshold)}`,
+            missingData: alarm.TreatMissingData,
+            actions: resolved(alarm.AlarmActions) ?? [],
+            okActions: resolved(alarm.OKActions),
+          },
+        }
+      : {}),
+    alarmDescription: String(alarm?.AlarmDescription ?? ''),
+  };
+}
+
+/**
+ * What every asynchronously invoked function of pipeline `mlpipe-dev` has (`owner`: its dead-letter queue's
+ * name part, `trigger-training`...): two retries, an hour at most, its own encrypted queue kept 14 days, and an
+ * alarm on that queue's first message to the pipeline's alert topic, telling once.
+ */
+export function expectedDeadLetters(owner: string): Omit<DeadLetters, 'alarmDescription'> {
+  return {
+    invokeConfigs: 1,
+    retries: 2,
+    maximumEventAgeSeconds: 3600,
+    queue: { name: `mlpipe-dev-${owner}-dlq`, retentionSeconds: 1209600, encrypted: true },
+    alarm: {
+      name: `mlpipe-dev-${owner}-dlq-not-empty`,
+      metric: 'AWS/SQS ApproximateNumberOfMessagesVisible Maximum',
+      period: 60,
+      evaluationPeriods: 1,
+      when: 'GreaterThanThreshold 0',
+      missingData: 'notBreaching',
+      actions: [
+        `arn:aws:sns:${PSEUDO_PARAMETERS['AWS::Region']}:${PSEUDO_PARAMETERS['AWS::AccountId']}:mlpipe-dev-alerts`,
+      ],
+      okActions: undefined,
+    },
+  };
+}
+
 /** Actions written with a wildcard (`sagemaker:*`, `s3:Get*`). */
 export function wildcardActions(statements: PolicyStatement[]): string[] {
   return statements.flatMap((statement) => statement.Action.filter((action) => action.includes('*')));

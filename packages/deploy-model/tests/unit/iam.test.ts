@@ -2,9 +2,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
+  deadLetters,
+  expectedDeadLetters,
   functionRole,
   readPackagedTemplate,
-  resolveIntrinsic,
   resourcesOfType,
   roleStatements,
   wildcardActions,
@@ -161,53 +162,17 @@ describe('Template: deploy-model function', () => {
 });
 
 describe('Template: deploy-model dead letters and alerts', () => {
-  const [config, ...otherConfigs] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
-  const alarm = template.Resources.DeployModelDeadLetterQueueAlarm?.Properties ?? {};
+  const { alarmDescription, ...letters } = deadLetters(template, 'DeployModelLambdaFunction');
   const environment = template.Resources.DeployModelLambdaFunction?.Properties?.Environment as {
     Variables: Record<string, string>;
   };
 
-  it('retries a failed event twice, keeps it at most an hour, then sends it to its own dead-letter queue', () => {
-    expect(otherConfigs).toEqual([]);
-    expect(config?.[1].Properties).toEqual({
-      FunctionName: { Ref: 'DeployModelLambdaFunction' },
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 3600,
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': ['DeployModelDeadLetterQueue', 'Arn'] } },
-      },
-    });
-    expect(template.Resources.DeployModelDeadLetterQueue?.Properties).toEqual({
-      QueueName: 'mlpipe-dev-deploy-model-dlq',
-      MessageRetentionPeriod: 1209600,
-      SqsManagedSseEnabled: true,
-    });
-  });
-
-  it("tells the pipeline's alert topic as soon as one event is in the dead-letter queue", () => {
-    expect(alarm).toMatchObject({
-      AlarmName: 'mlpipe-dev-deploy-model-dlq-not-empty',
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeployModelDeadLetterQueue', 'QueueName'] } },
-      ],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      TreatMissingData: 'notBreaching',
-    });
-    expect((alarm.AlarmActions as unknown[]).map((action) => resolveIntrinsic(action))).toEqual([
-      'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
-    ]);
-    expect(alarm.OKActions).toBeUndefined();
+  it('retries a failed event twice, keeps it at most an hour, then keeps it in its own queue, whose first message alarms the alert topic', () => {
+    expect(letters).toEqual(expectedDeadLetters('deploy-model'));
   });
 
   it('says which function gave up on which events, and how to replay them', () => {
-    const description = String(alarm.AlarmDescription);
+    const description = alarmDescription;
     expect(description).toContain(
       'deploy-model of mlpipe-dev gave up on a model package or endpoint state change or a scheduled reconcile',
     );

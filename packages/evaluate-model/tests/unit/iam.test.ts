@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
+  deadLetters,
+  expectedDeadLetters,
   functionRole,
   packageTemplateWith,
   readPackagedTemplate,
-  resolveIntrinsic,
   resourcesOfType,
   roleStatements,
   wildcardActions,
@@ -134,53 +135,17 @@ describe('Template: evaluate-model function and rule', () => {
 });
 
 describe('Template: evaluate-model dead letters and alerts', () => {
-  const [config, ...otherConfigs] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
-  const alarm = template.Resources.EvaluateModelDeadLetterQueueAlarm?.Properties ?? {};
+  const { alarmDescription, ...letters } = deadLetters(template, 'EvaluateModelLambdaFunction');
   const environment = template.Resources.EvaluateModelLambdaFunction?.Properties?.Environment as {
     Variables: Record<string, string>;
   };
 
-  it('retries a failed event twice, keeps it at most an hour, then sends it to its own dead-letter queue', () => {
-    expect(otherConfigs).toEqual([]);
-    expect(config?.[1].Properties).toEqual({
-      FunctionName: { Ref: 'EvaluateModelLambdaFunction' },
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 3600,
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': ['EvaluateModelDeadLetterQueue', 'Arn'] } },
-      },
-    });
-    expect(template.Resources.EvaluateModelDeadLetterQueue?.Properties).toEqual({
-      QueueName: 'mlpipe-dev-evaluate-model-dlq',
-      MessageRetentionPeriod: 1209600,
-      SqsManagedSseEnabled: true,
-    });
-  });
-
-  it("tells the pipeline's alert topic as soon as one event is in the dead-letter queue", () => {
-    expect(alarm).toMatchObject({
-      AlarmName: 'mlpipe-dev-evaluate-model-dlq-not-empty',
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['EvaluateModelDeadLetterQueue', 'QueueName'] } },
-      ],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      TreatMissingData: 'notBreaching',
-    });
-    expect((alarm.AlarmActions as unknown[]).map((action) => resolveIntrinsic(action))).toEqual([
-      'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
-    ]);
-    expect(alarm.OKActions).toBeUndefined();
+  it('retries a failed event twice, keeps it at most an hour, then keeps it in its own queue, whose first message alarms the alert topic', () => {
+    expect(letters).toEqual(expectedDeadLetters('evaluate-model'));
   });
 
   it('says which function gave up on which events, and how to replay them', () => {
-    const description = String(alarm.AlarmDescription);
+    const description = alarmDescription;
     expect(description).toContain('evaluate-model of mlpipe-dev gave up on a training job state change');
     expect(description).toContain('that training job was not evaluated');
     expect(description).toContain('/aws/lambda/mlpipe-dev-evaluate-model-dev-evaluateModel');

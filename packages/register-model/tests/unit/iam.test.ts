@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
+  deadLetters,
+  expectedDeadLetters,
   functionRole,
   packageTemplateWith,
   readPackagedTemplate,
-  resolveIntrinsic,
   resourcesOfType,
   roleStatements,
   wildcardActions,
@@ -130,53 +131,17 @@ describe('Template: register-model function and rule', () => {
 });
 
 describe('Template: register-model dead letters and alerts', () => {
-  const [config, ...otherConfigs] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
-  const alarm = template.Resources.RegisterModelDeadLetterQueueAlarm?.Properties ?? {};
+  const { alarmDescription, ...letters } = deadLetters(template, 'RegisterModelLambdaFunction');
   const environment = template.Resources.RegisterModelLambdaFunction?.Properties?.Environment as {
     Variables: Record<string, string>;
   };
 
-  it('retries a failed event twice, keeps it at most an hour, then sends it to its own dead-letter queue', () => {
-    expect(otherConfigs).toEqual([]);
-    expect(config?.[1].Properties).toEqual({
-      FunctionName: { Ref: 'RegisterModelLambdaFunction' },
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 3600,
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': ['RegisterModelDeadLetterQueue', 'Arn'] } },
-      },
-    });
-    expect(template.Resources.RegisterModelDeadLetterQueue?.Properties).toEqual({
-      QueueName: 'mlpipe-dev-register-model-dlq',
-      MessageRetentionPeriod: 1209600,
-      SqsManagedSseEnabled: true,
-    });
-  });
-
-  it("tells the pipeline's alert topic as soon as one event is in the dead-letter queue", () => {
-    expect(alarm).toMatchObject({
-      AlarmName: 'mlpipe-dev-register-model-dlq-not-empty',
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['RegisterModelDeadLetterQueue', 'QueueName'] } },
-      ],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      TreatMissingData: 'notBreaching',
-    });
-    expect((alarm.AlarmActions as unknown[]).map((action) => resolveIntrinsic(action))).toEqual([
-      'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
-    ]);
-    expect(alarm.OKActions).toBeUndefined();
+  it('retries a failed event twice, keeps it at most an hour, then keeps it in its own queue, whose first message alarms the alert topic', () => {
+    expect(letters).toEqual(expectedDeadLetters('register-model'));
   });
 
   it('says which function gave up on which events, and how to replay them', () => {
-    const description = String(alarm.AlarmDescription);
+    const description = alarmDescription;
     expect(description).toContain('register-model of mlpipe-dev gave up on an evaluation job state change');
     expect(description).toContain('its model was neither registered nor rejected');
     expect(description).toContain('/aws/lambda/mlpipe-dev-register-model-dev-registerModel');

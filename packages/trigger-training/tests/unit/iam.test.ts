@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import {
   actionsOnAnyResource,
+  deadLetters,
+  expectedDeadLetters,
   functionRole,
   readPackagedTemplate,
-  resolveIntrinsic,
   resourcesOfType,
   roleStatements,
   wildcardActions,
@@ -67,50 +68,14 @@ describe('Template: trigger-training rule', () => {
 });
 
 describe('Template: trigger-training dead letters and alerts', () => {
-  const [config, ...otherConfigs] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
-  const alarm = template.Resources.TriggerTrainingDeadLetterQueueAlarm?.Properties ?? {};
+  const { alarmDescription, ...letters } = deadLetters(template, 'TriggerTrainingLambdaFunction');
 
-  it('retries a failed event twice, keeps it at most an hour, then sends it to its own dead-letter queue', () => {
-    expect(otherConfigs).toEqual([]);
-    expect(config?.[1].Properties).toEqual({
-      FunctionName: { Ref: 'TriggerTrainingLambdaFunction' },
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 3600,
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': ['TriggerTrainingDeadLetterQueue', 'Arn'] } },
-      },
-    });
-    expect(template.Resources.TriggerTrainingDeadLetterQueue?.Properties).toEqual({
-      QueueName: 'mlpipe-dev-trigger-training-dlq',
-      MessageRetentionPeriod: 1209600,
-      SqsManagedSseEnabled: true,
-    });
-  });
-
-  it("tells the pipeline's alert topic as soon as one event is in the dead-letter queue", () => {
-    expect(alarm).toMatchObject({
-      AlarmName: 'mlpipe-dev-trigger-training-dlq-not-empty',
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['TriggerTrainingDeadLetterQueue', 'QueueName'] } },
-      ],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      TreatMissingData: 'notBreaching',
-    });
-    expect((alarm.AlarmActions as unknown[]).map((action) => resolveIntrinsic(action))).toEqual([
-      'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
-    ]);
-    expect(alarm.OKActions).toBeUndefined();
+  it('retries a failed event twice, keeps it at most an hour, then keeps it in its own queue, whose first message alarms the alert topic', () => {
+    expect(letters).toEqual(expectedDeadLetters('trigger-training'));
   });
 
   it('says which function gave up on which events, and how to replay them', () => {
-    const description = String(alarm.AlarmDescription);
+    const description = alarmDescription;
     expect(description).toContain('trigger-training of mlpipe-dev gave up on an image push');
     expect(description).toContain('no training job was started for that image');
     expect(description).toContain('/aws/lambda/mlpipe-dev-trigger-training-dev-triggerTraining');

@@ -22,3 +22,19 @@ export function trainingFailedAlert(
     resources: { 'training job': job },
   };
 }
+
+/** The alert for a sweep that could not start the evaluations it found missing, or undefined when it could. */
+export function sweepAlert(
+  failed: readonly { trainingJobName: string; error: string }[],
+  config: EvaluateModelConfig,
+): Alert | undefined {
+  if (failed.length === 0) return undefined;
+  return {
+    pipeline: config.PIPELINE_NAME,
+    title: `evaluate-model's sweep could not start ${failed.length} evaluation(s)`,
+    what: `The sweep found ${failed.length} Completed training job(s) of pipeline ${config.PIPELINE_NAME} without their evaluation, and could not start it: ${failed.map((entry) => entry.trainingJobName).join(', ')}.`,
+    why: failed.map((entry) => `${entry.trainingJobName}: ${entry.error}`).join('; '),
+    next: 'The next sweep tries again (sweepSchedule, hourly by default) while the jobs are within SWEEP_LOOKBACK_HOURS; fix what the errors name (a quota, a missing artifact or image) before the window passes.',
+    resources: { 'training jobs': failed.map((entry) => entry.trainingJobName).join(', ') },
+  };
+}

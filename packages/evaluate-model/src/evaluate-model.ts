@@ -4,7 +4,7 @@
  */
 import type { Alerts } from '@sagemaker-pipeline/shared/alerts';
 import type { ScheduledEvent, TrainingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
-import { trainingFailedAlert } from './alerts.js';
+import { sweepAlert, trainingFailedAlert } from './alerts.js';
 import { type Deps, type EvaluateModelResult, startEvaluation } from './start-evaluation.js';
 import { type SweepResult, sweepEvaluations } from './sweep.js';
 
@@ -19,8 +19,16 @@ export function evaluateModel(
     case 'SageMaker Training Job State Change':
       return evaluateAndAlert(event, deps);
     case 'Scheduled Event':
-      return sweepEvaluations(event, deps);
+      return sweepAndAlert(event, deps);
   }
+}
+
+/** Sweeps; what it could not start is told to a human. */
+async function sweepAndAlert(event: ScheduledEvent, deps: Deps & { alerts?: Alerts }): Promise<SweepResult> {
+  const result = await sweepEvaluations(event, deps);
+  const alert = sweepAlert(result.failed, deps.config);
+  if (alert && deps.alerts) await deps.alerts.publish(alert);
+  return result;
 }
 
 /** Starts the evaluation; a training job that Failed or was Stopped is told to a human instead. */

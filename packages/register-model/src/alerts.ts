@@ -51,3 +51,23 @@ export function undecidedAlert(
     resources: { 'evaluation job': job },
   };
 }
+
+/**
+ * The alert for a sweep that found Completed evaluations it could not decide, or undefined. Failed or Stopped
+ * evaluations are left out: their own event alerted, and the sweep sees them every hour of its window.
+ */
+export function sweepAlert(
+  failed: readonly { evaluationJobName: string; evaluationStatus: string; error: string }[],
+  config: RegisterModelConfig,
+): Alert | undefined {
+  const undecided = failed.filter((entry) => entry.evaluationStatus === 'Completed');
+  if (undecided.length === 0) return undefined;
+  return {
+    pipeline: config.PIPELINE_NAME,
+    title: `register-model's sweep could not decide ${undecided.length} evaluation(s)`,
+    what: `The sweep found ${undecided.length} Completed evaluation(s) of pipeline ${config.PIPELINE_NAME} without a decision, and could not gate them: ${undecided.map((entry) => entry.evaluationJobName).join(', ')}. Their models are neither registered nor rejected.`,
+    why: undecided.map((entry) => `${entry.evaluationJobName}: ${entry.error}`).join('; '),
+    next: `Fix what the errors name (evaluation.json under ${config.S3_EVALUATION_RESULTS_URI}, METRIC_PATH, the model package group); the next sweep tries again while they are within SWEEP_LOOKBACK_HOURS.`,
+    resources: { 'evaluation jobs': undecided.map((entry) => entry.evaluationJobName).join(', ') },
+  };
+}

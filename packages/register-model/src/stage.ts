@@ -6,7 +6,7 @@
 import type { Alerts } from '@sagemaker-pipeline/shared/alerts';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { ProcessingJobStateChangeEvent, ScheduledEvent } from '@sagemaker-pipeline/shared/events';
-import { rejectionAlert, undecidedAlert } from './alerts.js';
+import { rejectionAlert, sweepAlert, undecidedAlert } from './alerts.js';
 import { type Deps, type RegisterModelResult, registerModel } from './register-model.js';
 import { type SweepResult, sweepDecisions } from './sweep.js';
 
@@ -21,8 +21,16 @@ export function registerModelOrSweep(
     case 'SageMaker Processing Job State Change':
       return registerAndAlert(event, deps);
     case 'Scheduled Event':
-      return sweepDecisions(event, deps);
+      return sweepAndAlert(event, deps);
   }
+}
+
+/** Sweeps; the Completed evaluations it could not decide are told to a human. */
+async function sweepAndAlert(event: ScheduledEvent, deps: Deps & { alerts?: Alerts }): Promise<SweepResult> {
+  const result = await sweepDecisions(event, deps);
+  const alert = sweepAlert(result.failed, deps.config);
+  if (alert && deps.alerts) await deps.alerts.publish(alert);
+  return result;
 }
 
 async function registerAndAlert(

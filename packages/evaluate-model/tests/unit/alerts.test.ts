@@ -6,6 +6,7 @@ import { TrainingJobStateChangeEventSchema } from '@sagemaker-pipeline/shared/ev
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
+import { sweepAlert } from '../../src/alerts.js';
 import { evaluateModel } from '../../src/evaluate-model.js';
 import { sampleEvent } from '../events.js';
 
@@ -46,5 +47,20 @@ describe('Alerts: evaluate-model', () => {
     expect(alert?.Message).toContain(next);
     expect(alert?.Message).toContain(`Training job: ${job}`);
     expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('tells a human what a sweep could not start, and nothing when it started everything', () => {
+    const config = loadConfig(evaluateModelEnv);
+
+    const alert = sweepAlert(
+      [{ trainingJobName: 'mlpipe-dev-train-aaaaaaaaaaaa', error: 'ResourceLimitExceeded: quota' }],
+      config,
+    );
+
+    expect(alert).toMatchObject({
+      title: "evaluate-model's sweep could not start 1 evaluation(s)",
+      why: 'mlpipe-dev-train-aaaaaaaaaaaa: ResourceLimitExceeded: quota',
+    });
+    expect(sweepAlert([], config)).toBeUndefined();
   });
 });

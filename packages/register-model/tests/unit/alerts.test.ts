@@ -21,6 +21,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
+import { sweepAlert } from '../../src/alerts.js';
 import { registerModelOrSweep } from '../../src/stage.js';
 import { sampleEvent } from '../events.js';
 
@@ -107,5 +108,26 @@ describe('Alerts: register-model', () => {
       status: 'registered',
     });
     expect(published()).toEqual([]);
+  });
+
+  it('tells a human about Completed evaluations a sweep could not decide, not about Failed ones (their event did)', () => {
+    const failed = [
+      {
+        evaluationJobName: 'mlpipe-dev-eval-aaaaaaaaaaaa',
+        evaluationStatus: 'Completed',
+        error: 'evaluation.json is missing',
+      },
+      {
+        evaluationJobName: 'mlpipe-dev-eval-bbbbbbbbbbbb',
+        evaluationStatus: 'Failed',
+        error: 'AlgorithmError',
+      },
+    ];
+
+    expect(sweepAlert(failed, config)).toMatchObject({
+      title: "register-model's sweep could not decide 1 evaluation(s)",
+      why: 'mlpipe-dev-eval-aaaaaaaaaaaa: evaluation.json is missing',
+    });
+    expect(sweepAlert(failed.slice(1), config)).toBeUndefined();
   });
 });

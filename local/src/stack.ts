@@ -69,6 +69,11 @@ export interface StackOptions {
   retryDelayMs?: number;
   /** How long an endpoint's `serve` may take to answer /ping. Default 60 s. */
   endpointStartTimeoutMs?: number;
+  /**
+   * Where function bundles are kept across runs (reused while their inputs are unchanged). Default: the stack's
+   * own folder, so nothing outlives it.
+   */
+  bundleDir?: string;
   /** Local images to push once the stack is up. */
   images?: { folder: string; repository: string; tag?: string }[];
   /**
@@ -153,6 +158,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     endpoint: () => endpoint,
     logger,
     tracker,
+    ...(options.bundleDir ? { bundleDir: path.resolve(options.bundleDir) } : {}),
     retryDelayMs: options.retryDelayMs ?? (awsTime === undefined ? 1_000 : 60_000 * awsTime),
     timeScale: awsTime ?? 1 / 60,
     onAsyncFailure: (definition, record) => {

@@ -44,6 +44,8 @@ export interface LifecycleOptions {
   /** Leave the stack running (the caller stops it). */
   keepRunning?: boolean;
   services?: string[];
+  /** Where the functions' bundles are kept across runs (default: under `dir`, rebuilt every run). */
+  bundleDir?: string;
   /** Where the stack's own lines go (default: nowhere). */
   logger?: StackLogger;
 }
@@ -161,6 +163,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       dir: options.dir,
       stage,
       ...(options.services ? { services: options.services } : {}),
+      ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
       logger: options.logger ?? silentLogger,
       seed: [
         { bucket: names.bucket, key: `${names.trainingPrefix}/initial.csv`, body: data.train },

@@ -80,6 +80,8 @@ async function main(): Promise<number> {
     progress: terminalProgress(),
     keepRunning: values['keep-running'],
     logger,
+    // Bundles outlive the run folder (emptied at each start): a second run skips esbuild while the code is unchanged
+    bundleDir: path.join(workspace, 'node_modules', '.cache', 'sagemaker-pipeline', 'functions'),
   });
 
   if (result.predictions.length) {

@@ -7,7 +7,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -87,6 +87,11 @@ export interface FunctionRuntimeOptions {
   tracker: ProcessTracker;
   /** Delay before the first retry of a failed asynchronous invocation; the second waits twice as long. */
   retryDelayMs: number;
+  /**
+   * Where bundles are kept and reused while their inputs are unchanged (default: `functions/` under the stack's
+   * folder). A folder that outlives runs makes a second start skip esbuild.
+   */
+  bundleDir?: string;
   /** Stack time per AWS time, for the functions' maximum event age. */
   timeScale: number;
   /** Receives the record of an asynchronous event that was given up on, when the function has a destination. */
@@ -168,7 +173,11 @@ export class FunctionRuntime {
       existsSync(file),
     );
     if (!entry) throw new Error(`handler file ${base}.{ts,js} of function ${definition.name} not found`);
-    const outDir = path.join(this.options.dir, 'functions', definition.service, definition.name);
+    const outDir = path.join(
+      this.options.bundleDir ?? path.join(this.options.dir, 'functions'),
+      definition.service,
+      definition.name,
+    );
     const outfile = path.join(outDir, 'handler.mjs');
     const metaFile = path.join(outDir, 'inputs.json');
     try {
@@ -184,9 +193,11 @@ export class FunctionRuntime {
     }
     await mkdir(outDir, { recursive: true });
     const started = Date.now();
+    // Written beside, then renamed: a bundle folder shared by several stacks never shows half a file
+    const written = `${outfile}.${process.pid}.${randomUUID()}.tmp`;
     const result = await esbuild.build({
       entryPoints: [entry],
-      outfile,
+      outfile: written,
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -206,7 +217,10 @@ export class FunctionRuntime {
       const info = await stat(file).catch(() => undefined);
       if (info) inputs[file] = info.mtimeMs;
     }
-    await writeFile(metaFile, JSON.stringify(inputs));
+    await rename(written, outfile);
+    const meta = `${metaFile}.${process.pid}.${randomUUID()}.tmp`;
+    await writeFile(meta, JSON.stringify(inputs));
+    await rename(meta, metaFile);
     this.options.logger.info('lambda', `bundled ${definition.name} in ${Date.now() - started} ms`);
     return outfile;
   }

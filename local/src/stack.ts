@@ -3,7 +3,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { AwsError } from './aws/errors.js';
 import { AlarmEvaluator } from './cloudwatch/alarms.js';
 import { startEdge } from './edge.js';
 import { EventBus } from './events/bus.js';
@@ -17,8 +16,8 @@ import {
   loadService,
   type ServiceDefinition,
 } from './functions/serverless-config.js';
-import { readBody, sendJson } from './http-util.js';
 import { ImageRegistry } from './images/registry.js';
+import { localRoutes } from './introspection.js';
 import { consoleLogger, type StackLogger } from './log.js';
 import { type S3ObjectEvent, s3NotificationRecord } from './s3/notification-record.js';
 import { ruleMatches } from './s3/notifications.js';
@@ -444,80 +443,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const sqsApi = new SqsApi(queues, account, () => endpoint);
     const lambdaApi = new LambdaApi(runtime);
     const edge = await startEdge(options.port ?? 4566, {
-      local: async (req, res, url) => {
-        const route = `${req.method} ${url.pathname}`;
-        switch (route) {
-          case 'GET /_local/health':
-            sendJson(res, 200, {
-              status: 'ok',
-              endpoint,
-              region,
-              account,
-              services: ['s3', 'sagemaker', 'sagemaker-runtime', 'events', 'sns', 'sqs', 'lambda'],
-              functions: runtime
-                .list()
-                .map((fn) => ({ name: fn.name, functionName: fn.functionName, service: fn.service })),
-              rules: bus.listRules(),
-              queues: [...queues.values()].map((queue) => ({
-                name: queue.name,
-                messages: queue.messages.length,
-                deadLetters: queue.deadLetters.length,
-              })),
-              uptimeSeconds: Math.round((Date.now() - started) / 1000),
-            });
-            return;
-          case 'GET /_local/sns':
-            sendJson(res, 200, {
-              topics: [...sns.topics.values()],
-              published: sns.published,
-              alarms: alarms.list(),
-            });
-            return;
-          case 'GET /_local/schedules':
-            sendJson(res, 200, { schedules: schedules.list() });
-            return;
-          case 'GET /_local/invocations':
-            sendJson(res, 200, { invocations: runtime.invocations });
-            return;
-          case 'GET /_local/events':
-            sendJson(res, 200, { events: bus.recorded });
-            return;
-          case 'GET /_local/images':
-            sendJson(res, 200, {
-              images: images.list().map((image) => ({ ...image, imageUri: images.uriOf(image) })),
-            });
-            return;
-          case 'POST /_local/images': {
-            let body: { folder?: string; repository?: string; tag?: string };
-            try {
-              body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8') || '{}') ?? {};
-            } catch (error) {
-              if (error instanceof AwsError) throw error;
-              throw new AwsError('SerializationException', 'Request body is not valid JSON');
-            }
-            if (!body.folder || !body.repository)
-              throw new AwsError('InvalidParameterException', 'folder and repository are required');
-            const image = await images.push(body.folder, body.repository, body.tag);
-            logger.info(
-              'ecr',
-              `pushed ${body.repository}:${body.tag ?? 'latest'} ${image.digest} from ${image.folder}`,
-            );
-            sendJson(res, 200, image);
-            return;
-          }
-          default: {
-            const run = /^POST \/_local\/schedules\/([^/]+)$/.exec(route);
-            if (run?.[1]) {
-              const name = decodeURIComponent(run[1]);
-              if (!schedules.list().some((rule) => rule.name === name))
-                throw new AwsError('ResourceNotFoundException', `No schedule rule ${name}`, 404);
-              sendJson(res, 200, { event: schedules.run(name) });
-              return;
-            }
-            throw new AwsError('NotFound', `No local route ${route}`, 404);
-          }
-        }
-      },
+      local: localRoutes({
+        endpoint: () => endpoint,
+        region,
+        account,
+        startedAt: started,
+        runtime,
+        bus,
+        queues,
+        sns,
+        alarms,
+        schedules,
+        images,
+        logger,
+      }),
       s3: (req, res, url, requestId) => s3.handle(req, res, url, requestId),
       sagemaker: (req, res, url, requestId) => sagemaker.handle(req, res, url, requestId),
       sagemakerRuntime: (req, res, url, requestId) => sagemaker.handleRuntime(req, res, url, requestId),

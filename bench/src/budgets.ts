@@ -9,6 +9,7 @@ import type { ColdInitFigures } from './cold-init.js';
 import type { LifecycleRun } from './lifecycle.js';
 import type { StackStartRun } from './stack-start.js';
 import { median, ratio, ratioOfMedians } from './stats.js';
+import { SWEEP_STAGES, type SweepRun } from './sweep-plan.js';
 import { pairedRatio, type ThroughputCase } from './throughput.js';
 
 export const BUDGETS = {
@@ -46,6 +47,7 @@ export interface Figures {
   burst?: BurstFigures[];
   throughput?: ThroughputCase[];
   stackStart?: StackStartRun[];
+  sweeps?: SweepRun[];
 }
 
 export function checkBudgets(figures: Figures): BudgetCheck[] {
@@ -128,5 +130,38 @@ export function checkBudgets(figures: Figures): BudgetCheck[] {
       ),
     );
   }
+  checks.push(...sweepChecks(figures.sweeps ?? []));
+  return checks;
+}
+
+/**
+ * The sweeps' claim: with every run but the newest older than the lookback window, a sweep costs no more calls at
+ * the largest size than at the smallest (server-side filters and time windows, not full listings); and every
+ * sweep, at every size and placement, found nothing missing.
+ */
+export function sweepChecks(runs: readonly SweepRun[]): BudgetCheck[] {
+  if (runs.length === 0) return [];
+  const checks: BudgetCheck[] = [];
+  for (const stage of SWEEP_STAGES) {
+    const history = runs
+      .filter((run) => run.stage === stage && run.placement === 'history')
+      .sort((a, b) => a.size - b.size);
+    const smallest = history[0];
+    const largest = history.at(-1);
+    if (!smallest || !largest) continue;
+    checks.push({
+      figure: `sweep ${stage}, history: API calls at ${largest.size} runs`,
+      value: largest.apiCalls,
+      budget: `≤ ${smallest.apiCalls} (at ${smallest.size})`,
+      pass: history.every((run) => run.apiCalls <= smallest.apiCalls),
+    });
+  }
+  const found = runs.filter((run) => run.nothingMissing).length;
+  checks.push({
+    figure: 'sweeps: every sweep found nothing missing',
+    value: found,
+    budget: `${runs.length} of ${runs.length}`,
+    pass: found === runs.length,
+  });
   return checks;
 }

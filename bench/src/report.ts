@@ -8,6 +8,7 @@ import { BUDGETS } from './budgets.js';
 import type { FunctionBundles } from './bundles.js';
 import type { Machine } from './machine.js';
 import { median, ratio, ratioOfMedians } from './stats.js';
+import { callsTable, PLACEMENTS, SWEEP_STAGES } from './sweep-plan.js';
 import { pairedRatio, roundRatios, summary } from './throughput.js';
 
 export interface RunInfo {
@@ -50,7 +51,7 @@ function budgetTable(checks: BudgetCheck[]): string {
       check.figure,
       check.figure.includes('(ms)') || check.figure.includes('readyMs')
         ? ms(check.value)
-        : check.budget.includes('of')
+        : check.budget.includes('of') || check.figure.includes('API calls')
           ? String(check.value)
           : Number.isFinite(check.value)
             ? check.value.toFixed(2)
@@ -311,6 +312,37 @@ function stackSection(runs: NonNullable<Figures['stackStart']>): string {
   ].join('\n');
 }
 
+function sweepSection(runs: NonNullable<Figures['sweeps']>): string {
+  const sizes = [...new Set(runs.map((run) => run.size))].sort((a, b) => a - b);
+  const calls = callsTable(runs);
+  const rows = SWEEP_STAGES.flatMap((stage) =>
+    PLACEMENTS.map((placement) => [
+      stage,
+      placement,
+      ...sizes.map((size) => String(calls[stage]?.[placement]?.[size] ?? 'n/a')),
+      [
+        ...new Set(
+          runs.filter((run) => run.stage === stage && run.placement === placement).map((run) => run.outcome),
+        ),
+      ].join('; '),
+    ]),
+  );
+  const slowest = Math.max(...runs.map((run) => run.ms));
+  return [
+    '## Sweeps (budget: with history, no more API calls at the largest size than at the smallest; nothing missing)',
+    '',
+    'API calls of one scheduled sweep of each stage (its business function, with real SDK clients on the stack)',
+    'when nothing is missing: N Completed training jobs, each with its evaluation and decision.json, N Approved',
+    'versions, the endpoint InService on the newest, N objects of training data older than the newest job.',
+    'history: all runs but the newest ended before the 24 h lookback window; window: all N within it (a burst).',
+    'deploy-model reconciles (ListModelPackages MaxResults 1, DescribeModelPackage, DescribeEndpoint); retrain-model',
+    'lists the 100 newest jobs, then the whole training-data prefix (S3 has no time filter: 1 call per 1,000 objects).',
+    `Slowest sweep: ${ms(slowest)}.`,
+    '',
+    table(['stage', 'placement', ...sizes.map((size) => `N = ${size}`), 'answer'], rows),
+  ].join('\n');
+}
+
 export function renderReport(
   info: RunInfo,
   figures: Figures,
@@ -340,6 +372,7 @@ export function renderReport(
     ...(figures.burst ? ['', burstSection(figures.burst)] : []),
     ...(figures.throughput ? ['', throughputSection(figures.throughput, info.runs.throughput)] : []),
     ...(figures.stackStart ? ['', stackSection(figures.stackStart)] : []),
+    ...(figures.sweeps ? ['', sweepSection(figures.sweeps)] : []),
     '',
   ].join('\n');
 }

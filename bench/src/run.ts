@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench`: bundle size, cold init, life cycle, burst cost, endpoint throughput and stack start, each
- * measured side by side with its baseline in this run. Prints the tables, writes bench/results.json and
- * bench/RESULTS.md, and exits 1 when a budget is missed.
+ * measured side by side with its baseline in this run, and the API calls of the scheduled sweeps. Prints the
+ * tables, writes bench/results.json and bench/RESULTS.md, and exits 1 when a budget is missed.
  *
- *   node bench/dist/run.js [--only bundles,cold,lifecycle,burst,throughput,stack] [--keep]
+ *   node bench/dist/run.js [--only bundles,cold,lifecycle,burst,throughput,stack,sweeps] [--keep]
  *
  * With --only, the results go to bench/results.local.json only (not committed), RESULTS.md is left alone.
  */
@@ -24,13 +24,15 @@ import { benchDir } from './paths.js';
 import { compositionDelta, type RunInfo, renderReport } from './report.js';
 import { measureStackStart } from './stack-start.js';
 import { median } from './stats.js';
+import { measureSweeps } from './sweeps.js';
 import { measureThroughput, pairedRatio, summary } from './throughput.js';
 
-const SECTIONS = ['bundles', 'cold', 'lifecycle', 'burst', 'throughput', 'stack'] as const;
+const SECTIONS = ['bundles', 'cold', 'lifecycle', 'burst', 'throughput', 'stack', 'sweeps'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const RUNS = { coldInit: 11, lifecycle: 3, stackStart: 5, throughput: 7 };
 const BURSTS = [1, 100, 1_000];
+const SWEEP_SIZES = [1, 100, 1_000];
 const THROUGHPUT = [
   { concurrency: 1, requests: 1_000 },
   { concurrency: 16, requests: 3_000 },
@@ -196,6 +198,10 @@ async function main(): Promise<number> {
     if (only.includes('burst')) {
       log(`burst cost: ${BURSTS.join(', ')} objects uploaded at once`);
       figures.burst = await measureBursts(path.join(tmp, 'burst'), BURSTS, 16);
+    }
+    if (only.includes('sweeps')) {
+      log(`sweeps: API calls per sweep with nothing missing, at ${SWEEP_SIZES.join(', ')} pipeline runs`);
+      figures.sweeps = await measureSweeps(path.join(tmp, 'sweeps'), SWEEP_SIZES);
     }
   } finally {
     if (values.keep) log(`kept ${tmp}`);

@@ -3,7 +3,7 @@
  * be deployed (IAM roles, rules, queues) and for tools that must follow the deployed configuration.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface CfnResource {
@@ -53,7 +53,7 @@ export function readPackagedTemplate(
 /**
  * The template of `serviceDir` packaged with `--param` values (`sweepSchedule=off`). The framework removes a
  * service's `.serverless` whenever it packages, wherever to, and other suites read that folder in parallel: so
- * the service is packaged from a copy beside it (same depth, so its relative paths to pipeline.yml and the
+ * the service is packaged from a copy at the same depth (so its relative paths to pipeline.yml and the
  * plugins hold; its node_modules linked), and its own folder is never touched.
  */
 export function packageTemplateWith(
@@ -61,7 +61,11 @@ export function packageTemplateWith(
   params: readonly string[],
   stage = 'dev',
 ): CfnTemplate {
-  const copy = mkdtempSync(join(dirname(serviceDir), `.package-${basename(serviceDir)}-`));
+  // `<workspace>/.package-tmp/<name>-…`: the same depth as `packages/<name>`, and in no folder that a suite
+  // lists to find the services
+  const parent = join(dirname(dirname(serviceDir)), '.package-tmp');
+  mkdirSync(parent, { recursive: true });
+  const copy = mkdtempSync(join(parent, `${basename(serviceDir)}-`));
   try {
     for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'src']) {
       if (existsSync(join(serviceDir, entry)))

@@ -31,6 +31,8 @@ import { EmulatedQueue, EventSourceMapping } from './sqs/queue.js';
 
 /** An endpoint creation or blue/green update on AWS: provisioning, health checks and baking, about 8 minutes. */
 const AWS_ENDPOINT_DEPLOY_MS = 8 * 60_000;
+/** A training or processing job's `Starting` phase on AWS (launching its ML instances), about 3 minutes. */
+const AWS_JOB_START_MS = 3 * 60_000;
 
 export interface StackOptions {
   /** 0 picks a free port. Default 4566. */
@@ -57,9 +59,10 @@ export interface StackOptions {
   /**
    * Stack time per AWS time, for everything that takes time on AWS: Lambda's asynchronous retries (about 1 and
    * 2 minutes) and maximum event age, SQS batching windows and visibility timeouts, schedules, and how long
-   * endpoint creations and updates take (about 8 minutes). 0.01 replays AWS's orderings 100 times faster: an
+   * endpoint creations and updates take (about 8 minutes), and the `Starting` phase of training and processing
+   * jobs (about 3 minutes of launching instances, before the container's own run time). 0.01 replays AWS's orderings 100 times faster: an
    * endpoint update then outlasts the whole retry window, as on AWS. Without it the stack compresses: SQS and
-   * schedules at 0.1, retries after 1 and 2 s, event age at 1/60, endpoints as fast as their processes start.
+   * schedules at 0.1, retries after 1 and 2 s, event age at 1/60, endpoints and jobs as fast as their processes start.
    */
   timeScale?: number;
   /** Scales SQS batching windows and visibility timeouts (0.1: a 60 s window lasts 6 s). Default: `timeScale`, else 0.1. */
@@ -259,6 +262,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger,
     endpointStartTimeoutMs: options.endpointStartTimeoutMs ?? 60_000,
     endpointDeployMs: awsTime === undefined ? 0 : AWS_ENDPOINT_DEPLOY_MS * awsTime,
+    jobStartMs: awsTime === undefined ? 0 : AWS_JOB_START_MS * awsTime,
   };
   if (faults.enabled) logger.warn('faults', `injecting ${JSON.stringify(faults.options)}`);
   const sagemaker = new SageMakerControlPlane(context, faults);

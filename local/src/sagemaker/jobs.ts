@@ -5,6 +5,7 @@
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseS3Uri } from '../s3/s3-service.js';
 import { startContainer } from './containers.js';
 import { packDirectory } from './model-archive.js';
@@ -141,6 +142,7 @@ export async function runTrainingJob(
     ]) {
       await mkdir(path.join(optMl, folder), { recursive: true });
     }
+    if (context.jobStartMs > 0) await sleep(context.jobStartMs); // AWS launches the instances first
     setSecondary('Downloading', 'Downloading input data');
     const channels = (request.InputDataConfig as Input[] | undefined) ?? [];
     const hyperParameters = stringMap(request.HyperParameters);
@@ -281,6 +283,7 @@ export async function runProcessingJob(
   const root = path.join(context.dir, 'jobs', 'processing', job.name);
   const optMl = path.join(root, 'opt', 'ml');
   try {
+    if (context.jobStartMs > 0) await sleep(context.jobStartMs); // AWS launches the instances first
     const app = (request.AppSpecification as Input | undefined) ?? {};
     const { image, manifest } = await context.images.resolve(String(app.ImageUri ?? ''));
     await rm(root, { recursive: true, force: true });

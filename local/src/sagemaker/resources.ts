@@ -21,6 +21,8 @@ export interface ServiceContext {
   endpointStartTimeoutMs: number;
   /** How long an endpoint creation or update takes at least, in stack time (AWS's minutes, scaled); 0: as fast as it starts. */
   endpointDeployMs: number;
+  /** How long a training or processing job stays `Starting` at least (launching instances), in stack time; 0: none. */
+  jobStartMs: number;
 }
 
 export type Input = Record<string, unknown>;

@@ -9,7 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createS3Client, createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
+import { pipelineNames } from '@sagemaker-pipeline/shared/contracts';
 import { replayQueue } from './replay.js';
+import { formatStatus, pipelineStatus } from './status.js';
 
 const USAGE = `Usage: pnpm run pipeline <command> [options]
 
@@ -18,6 +21,11 @@ Commands:
       Hands every message of a dead-letter queue back to where it failed, then deletes it: a stage's
       on-failure record is invoked again on its function; a redriven message (infra's <pipeline>-retrain-dlq)
       is sent back to its queue (--to, default the name without -dlq). --dry-run only lists them.
+  status [--stage <stage>] [--prefix <prefix>] [--endpoint <name>] [--newest <n>] [--json]
+      What pipeline <prefix>-<stage> is doing (default prefix: PIPELINE_PREFIX, else mlpipe; stage: dev):
+      its newest model versions with metric, approval and gate, what the endpoint serves and its status, the
+      gate's newest decisions, the jobs in flight, the newest failures and its dead-letter queues. Read-only;
+      --newest (default 5) bounds each list, --json prints the same as JSON for scripts.
   help
       This text.
 
@@ -65,6 +73,49 @@ export async function main(argv: string[], out = console.log, err = console.erro
         } finally {
           sqs.destroy();
           lambda.destroy();
+        }
+      }
+      case 'status': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            stage: { type: 'string', default: 'dev' },
+            prefix: { type: 'string' },
+            endpoint: { type: 'string' },
+            newest: { type: 'string', default: '5' },
+            json: { type: 'boolean', default: false },
+          },
+          strict: true,
+        });
+        const newest = Number(values.newest);
+        if (!(Number.isInteger(newest) && newest > 0 && newest <= 100)) {
+          throw new UsageError(`--newest must be a whole number from 1 to 100, not ${values.newest}`);
+        }
+        for (const [option, value] of [
+          ['--stage', values.stage],
+          ['--prefix', values.prefix],
+        ] as const) {
+          if (value !== undefined && !/^[a-zA-Z0-9](-?[a-zA-Z0-9])*$/.test(value)) {
+            throw new UsageError(
+              `${option} must be letters, digits and single hyphens, not ${JSON.stringify(value)}`,
+            );
+          }
+        }
+        const names = pipelineNames({
+          stage: values.stage,
+          prefix: values.prefix ?? process.env.PIPELINE_PREFIX,
+        });
+        const clients = { sagemaker: createSageMakerClient(), s3: createS3Client(), sqs: new SQSClient({}) };
+        try {
+          const status = await pipelineStatus({
+            ...clients,
+            names: { ...names, endpoint: values.endpoint ?? names.endpoint },
+            newest,
+          });
+          out(values.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+          return 0;
+        } finally {
+          for (const client of Object.values(clients)) client.destroy();
         }
       }
       case undefined:

@@ -13,6 +13,8 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { main as pipeline } from '@sagemaker-pipeline/cli';
+import type { PipelineStatus } from '@sagemaker-pipeline/cli/status';
 import { referenceData, referenceImageFolder } from '../../src/data.js';
 import { type LifecycleResult, pipelineNames, runLifecycle } from '../../src/lifecycle.js';
 import { renderReport } from '../../src/report.js';
@@ -163,6 +165,51 @@ describe('Scenario: the whole life cycle on the offline stack', () => {
       expect(decision.reasons.join(' ')).toMatch(/champion|threshold/);
       expect(result.liveVersion).toBe(1);
     }
+  });
+
+  it('answers `pipeline status` on the stack with what the run did: version, endpoint, decisions, queues', async () => {
+    // Act: the command as a user runs it, pointed at the stack by the environment
+    const saved = { ...process.env };
+    const lines: string[] = [];
+    let json = '';
+    try {
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL: result.stack?.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+      });
+      expect(await pipeline(['status', '--stage', 'local'], (line) => lines.push(line))).toBe(0);
+      expect(await pipeline(['status', '--stage', 'local', '--json'], (line) => (json = line))).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+    const status = JSON.parse(json) as PipelineStatus;
+
+    // Assess
+    expect(status.pipeline).toBe(names.pipeline);
+    expect(status.endpoint).toMatchObject({
+      name: names.endpoint,
+      status: 'InService',
+      servingVersion: result.liveVersion,
+    });
+    expect(status.versions.find((v) => v.serving)).toMatchObject({
+      version: result.liveVersion,
+      approval: 'Approved',
+      gate: 'passed',
+      trainingJob: result.trainingJobs[Number(result.liveVersion) - 1],
+    });
+    expect(status.decisions).toHaveLength(2);
+    expect(status.decisions.map((d) => d.decision).sort()).toEqual(
+      status.versions.length === 2 ? ['registered', 'registered'] : ['registered', 'rejected'],
+    );
+    expect(status.inFlight).toEqual([]);
+    expect(status.failures).toEqual([]);
+    expect(status.deadLetters).toHaveLength(6);
+    expect(status.deadLetters.every((queue) => queue.messages === 0)).toBe(true);
+    const text = lines.join('\n');
+    expect(text).toContain(`Endpoint ${names.endpoint}: InService, serving version ${result.liveVersion}`);
+    expect(text).toContain('all empty (6 queues)');
   });
 
   it('writes a run report that renders in headless Chromium with the timeline and the metrics table', async () => {

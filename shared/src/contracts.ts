@@ -1,0 +1,92 @@
+/**
+ * What one part of the pipeline writes and another reads, in one place that both import: the names every service
+ * derives from pipeline.yml, the evaluation's output and files, the lineage tags of what deploy-model creates.
+ * A change here changes producer and consumer together.
+ */
+
+/** The first part of every name when `PIPELINE_PREFIX` is not set (pipeline.yml). */
+export const DEFAULT_PIPELINE_PREFIX = 'mlpipe';
+/** The account and region pipeline.yml falls back to: the offline stack's. */
+export const DEFAULT_ACCOUNT = '000000000000';
+export const DEFAULT_REGION = 'us-east-1';
+
+/** The functions that have a dead-letter queue `<pipeline>-<owner>-dlq`, and infra's retrain queue (`retrain`). */
+export const DEAD_LETTER_OWNERS = [
+  'trigger-training',
+  'evaluate-model',
+  'register-model',
+  'deploy-model',
+  'retrain-model',
+  'retrain',
+] as const;
+export type DeadLetterOwner = (typeof DEAD_LETTER_OWNERS)[number];
+
+export interface PipelineNames {
+  /** `<prefix>-<stage>`: the ECR repository, the model package group and (by default) the endpoint. */
+  pipeline: string;
+  bucket: string;
+  repository: string;
+  modelPackageGroup: string;
+  /** deploy-model's `endpointName` parameter can name another one. */
+  endpoint: string;
+  alertTopic: string;
+  retrainQueue: string;
+  deadLetterQueues: Record<DeadLetterOwner, string>;
+  /** Prefixes of the bucket, without a trailing slash. */
+  prefixes: { trainingData: string; evaluationData: string; models: string; evaluations: string };
+}
+
+export interface PipelineNamesInput {
+  stage: string;
+  prefix?: string | undefined;
+  account?: string | undefined;
+  region?: string | undefined;
+}
+
+/** The names pipeline.yml derives for a stage (a test checks them against the packaged templates). */
+export function pipelineNames({ stage, prefix, account, region }: PipelineNamesInput): PipelineNames {
+  const pipeline = `${prefix || DEFAULT_PIPELINE_PREFIX}-${stage}`;
+  return {
+    pipeline,
+    bucket: `${pipeline}-${account || DEFAULT_ACCOUNT}-${region || DEFAULT_REGION}`,
+    repository: pipeline,
+    modelPackageGroup: pipeline,
+    endpoint: pipeline,
+    alertTopic: `${pipeline}-alerts`,
+    retrainQueue: `${pipeline}-retrain`,
+    deadLetterQueues: Object.fromEntries(
+      DEAD_LETTER_OWNERS.map((owner) => [owner, `${pipeline}-${owner}-dlq`]),
+    ) as Record<DeadLetterOwner, string>,
+    prefixes: {
+      trainingData: 'training-data',
+      evaluationData: 'evaluation-data',
+      models: 'models',
+      evaluations: 'evaluations',
+    },
+  };
+}
+
+/** The evaluation job's output (`ProcessingOutputConfig.Outputs[].OutputName`) that register-model reads. */
+export const EVALUATION_OUTPUT = 'evaluation';
+/** The metrics the evaluation writes in that output, and the gate's decision register-model writes beside them. */
+export const EVALUATION_FILE = 'evaluation.json';
+export const DECISION_FILE = 'decision.json';
+
+/** What register-model records in `decision.json`, as far as its readers use it. */
+export interface Decision {
+  status: 'registered' | 'rejected';
+  reasons?: string[];
+  version?: number | null;
+  modelPackageArn?: string;
+  approval?: string;
+  evaluationJob?: string;
+  trainingJob?: string | null;
+}
+
+/** Tags deploy-model puts on its models and endpoint configs: which package version they serve. */
+export const LINEAGE_TAGS = {
+  group: 'model-package-group',
+  version: 'model-package-version',
+  arn: 'model-package-arn',
+  imageDigest: 'image-digest',
+} as const;

@@ -113,7 +113,7 @@ export function nothingMissing(stage: SweepStage, answer: SweepAnswer): boolean 
   }
 }
 
-/** API calls per stage, placement and size, as results.json and the README show them. */
+/** API calls per stage, placement and size, as results.json and docs/benchmarks.md show them. */
 export function callsTable(
   runs: readonly SweepRun[],
 ): Partial<Record<SweepStage, Partial<Record<Placement, Record<number, number>>>>> {

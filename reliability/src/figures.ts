@@ -1,6 +1,6 @@
 /**
  * Figures the reliability suites measure: each suite records its own under a name, they are printed at the
- * end of the run and written to reliability/figures/<name>.json, from which the README's Reliability section
+ * end of the run and written to reliability/figures/<name>.json, from which docs/reliability.md
  * is taken.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

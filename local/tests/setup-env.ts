@@ -1,8 +1,7 @@
-// Every SDK client in the tests talks to a stack on loopback with fake credentials, never to AWS.
-process.env.AWS_ACCESS_KEY_ID = 'test';
-process.env.AWS_SECRET_ACCESS_KEY = 'test';
-process.env.AWS_REGION = 'us-east-1';
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
-delete process.env.AWS_PROFILE;
+import { useOfflineSdk } from '@sagemaker-pipeline/testing/env';
+
+// Every SDK client in the tests talks to a stack on loopback with fake credentials, never to AWS; and checksums
+// as the SDK computes them by default.
+useOfflineSdk();
 delete process.env.AWS_REQUEST_CHECKSUM_CALCULATION;
 delete process.env.AWS_RESPONSE_CHECKSUM_VALIDATION;

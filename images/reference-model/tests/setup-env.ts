@@ -1,8 +1,4 @@
+import { useOfflineSdk } from '@sagemaker-pipeline/testing/env';
+
 // Every SDK client in the tests talks to a stack on loopback with fake credentials, never to AWS.
-process.env.AWS_ACCESS_KEY_ID = 'test';
-process.env.AWS_SECRET_ACCESS_KEY = 'test';
-process.env.AWS_REGION = 'us-east-1';
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-delete process.env.AWS_PROFILE;
-delete process.env.AWS_ENDPOINT_URL;
+useOfflineSdk();

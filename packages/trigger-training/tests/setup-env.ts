@@ -1,13 +1,3 @@
-// Quiet, readable logs and a complete stage environment; a test that needs another one changes it itself.
-process.env.POWERTOOLS_DEV = 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.AWS_REGION = 'us-east-1';
-process.env.AWS_ACCESS_KEY_ID = 'test';
-process.env.AWS_SECRET_ACCESS_KEY = 'test';
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
-process.env.PIPELINE_NAME = 'mlpipe-dev';
-process.env.ECR_REPOSITORY_NAME = 'mlpipe-dev';
-process.env.SAGEMAKER_ROLE = 'arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker';
-process.env.S3_TRAINING_DATA_URI = 's3://mlpipe-dev-123456789012-us-east-1/training-data';
-process.env.S3_OUTPUT_PATH = 's3://mlpipe-dev-123456789012-us-east-1/models';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+import { useStageEnv } from '@sagemaker-pipeline/testing/env';
+
+useStageEnv('trigger-training', '123456789012');

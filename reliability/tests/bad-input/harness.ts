@@ -3,10 +3,37 @@
  * naming a broken field, or `skipped` with a reason), no AWS call at all (so no write), no crash. The tally
  * becomes the suite's figures.
  */
-import { expect } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type { Stage } from '@sagemaker-pipeline/testing/env';
 import type { Context } from 'aws-lambda';
 import type { AwsStub } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import type { BadEvent, BatchCase } from '../../src/arbitraries.js';
+import { recordFigures } from '../../src/figures.js';
+
+/** The defects of every EventBridge event the generators make (see src/arbitraries). */
+export const EVENT_DEFECTS = [
+  'array-event',
+  'bad-datetime',
+  'detail-not-object',
+  'empty-string',
+  'deeply-nested',
+  'extra-field',
+  'foreign-detail',
+  'huge-string',
+  'json-string-event',
+  'missing-field',
+  'mistyped-field',
+  'non-object-event',
+  'null-optional-field',
+  'null-required-field',
+  'other-detail-type',
+  'other-event',
+  'other-source',
+  'unicode-string',
+];
+/** And those of a SageMaker state change. */
+export const SAGEMAKER_EVENT_DEFECTS = [...EVENT_DEFECTS, 'other-kind-detail-type', 'out-of-enum'];
 
 /** Commands that change something in AWS. */
 export const WRITE_COMMAND = /^(Create|Update|Delete|Put|Add|Stop)/;
@@ -191,4 +218,74 @@ function assertAnswer(
     expect(result.batchItemFailures).toEqual(bad.bad.map((itemIdentifier) => ({ itemIdentifier })));
     expect((result.rejected ?? []).map((r) => r.messageId)).toEqual(bad.bad);
   }
+}
+
+export interface BadInputSpec {
+  stage: Stage;
+  /** The wired handler, imported once the stage environment and the mocks are in place. */
+  main: Handler;
+  /** The mocked clients: every command any of them receives is counted. */
+  mocks: readonly AnyStub[];
+  /**
+   * A valid event, which the mocks answer so that it writes: proof that an event let through would show as
+   * a write. `commands` are those it sends, sorted when `sorted`.
+   */
+  control: {
+    title: string;
+    event: (seed: number) => unknown;
+    result: Record<string, unknown>;
+    commands: string[];
+    sorted?: boolean;
+  };
+  /** The generated bad events, and what the suite does with them (the test's title: `… ${RUNS} …`). */
+  cases: fc.Arbitrary<BadEvent>;
+  verb?: string;
+  /** An SQS batch handler: records are tallied. */
+  sqs?: boolean;
+  /** Every kind of defect the generated events must have tried. */
+  kinds: string[];
+}
+
+/**
+ * One function's bad-input suite: the control, then ${RUNS} generated bad events, each refused or skipped with
+ * no AWS call and no crash, and every kind of defect tried; the tally becomes its figures. Gives the tally for
+ * the suite's own tests.
+ */
+export function describeBadInput(spec: BadInputSpec): Tally {
+  const { stage, main, mocks } = spec;
+  const tally = newTally(spec.sqs);
+  const seed = seedFor(stage);
+
+  describe(`Function: ${stage}, bad input`, () => {
+    afterAll(() => {
+      recordFigures(`bad-input-${stage}`, { perFunction: { [stage]: tally } });
+    });
+
+    it(spec.control.title, async () => {
+      const event = spec.control.event(seed);
+      for (const mock of mocks) mock.resetHistory();
+
+      const result = await main(event, lambdaContext(stage));
+
+      expect(result).toMatchObject(spec.control.result);
+      const commands = sentCommands(mocks);
+      expect(spec.control.sorted ? commands.sort() : commands).toEqual(spec.control.commands);
+    });
+
+    it(`${spec.verb ?? 'refuses or skips'} ${RUNS} malformed or foreign events without any AWS call or crash`, async () => {
+      await fc.assert(
+        fc.asyncProperty(spec.cases, (bad) => check(main, stage, mocks, bad, tally)),
+        { numRuns: RUNS, seed },
+      );
+
+      expect(tally).toMatchObject({ writes: 0, crashes: 0 });
+      expect(tally.tried).toBeGreaterThanOrEqual(500);
+      expect(tally.invalid + tally.skipped).toBe(tally.tried);
+    });
+
+    it('tried every kind of defect', () => {
+      expect(Object.keys(tally.kinds).sort()).toEqual(expect.arrayContaining(spec.kinds));
+    });
+  });
+  return tally;
 }

@@ -14,21 +14,13 @@ import {
   ListModelPackagesCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { useStageEnv } from '@sagemaker-pipeline/testing/env';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { BUCKET, processingJobStateChange, registerModelCases } from '../../src/arbitraries.js';
-import { recordFigures } from '../../src/figures.js';
-import { check, lambdaContext, newTally, RUNS, seedFor, sentCommands } from './harness.js';
+import { processingJobStateChange, registerModelCases } from '../../src/arbitraries.js';
+import { describeBadInput, SAGEMAKER_EVENT_DEFECTS } from './harness.js';
 
-const FUNCTION = 'register-model';
-
-// The stage environment (packages/register-model/tests/setup-env.ts), set before the handler is loaded.
-Object.assign(process.env, {
-  PIPELINE_NAME: 'mlpipe-dev',
-  MODEL_REGISTRY_NAME: 'mlpipe-dev',
-  S3_EVALUATION_RESULTS_URI: `s3://${BUCKET}/evaluations`,
-});
-delete process.env.AWS_ENDPOINT_URL;
+useStageEnv('register-model');
 delete process.env.MANUAL_APPROVAL;
 
 const sagemaker = mockClient(SageMakerClient);
@@ -45,73 +37,30 @@ sagemaker
   .resolves({ ModelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/1' });
 const { main } = await import('../../../packages/register-model/src/handler.js');
 
-const tally = newTally();
-
-describe(`Function: ${FUNCTION}, bad input`, () => {
-  afterAll(() => {
-    recordFigures(`bad-input-${FUNCTION}`, { perFunction: { [FUNCTION]: tally } });
-  });
-
-  it('registers the model of a completed pipeline evaluation, so the mocks do see writes', async () => {
-    const event = fc.sample(processingJobStateChange, { numRuns: 1, seed: seedFor(FUNCTION) })[0] as {
-      detail: Record<string, unknown>;
-    };
-    event.detail.ProcessingJobStatus = 'Completed';
-    sagemaker.resetHistory();
-    s3.resetHistory();
-
-    const result = await main(event, lambdaContext(FUNCTION));
-
-    expect(result).toMatchObject({ status: 'registered' });
+describeBadInput({
+  stage: 'register-model',
+  main,
+  mocks: [sagemaker, s3],
+  control: {
+    title: 'registers the model of a completed pipeline evaluation, so the mocks do see writes',
+    event: (seed) => {
+      const event = fc.sample(processingJobStateChange, { numRuns: 1, seed })[0] as {
+        detail: Record<string, unknown>;
+      };
+      event.detail.ProcessingJobStatus = 'Completed';
+      return event;
+    },
+    result: { status: 'registered' },
     // decision.json (none yet) and evaluation.json are read; the package and its recorded decision written.
-    expect(sentCommands([sagemaker, s3]).sort()).toEqual([
-      'CreateModelPackage',
-      'GetObject',
-      'GetObject',
-      'ListModelPackages',
-      'PutObject',
-    ]);
-  });
-
-  it(`refuses or skips ${RUNS} malformed or foreign events without any AWS call or crash`, async () => {
-    await fc.assert(
-      fc.asyncProperty(registerModelCases, (bad) => check(main, FUNCTION, [sagemaker, s3], bad, tally)),
-      { numRuns: RUNS, seed: seedFor(FUNCTION) },
-    );
-
-    expect(tally).toMatchObject({ writes: 0, crashes: 0 });
-    expect(tally.tried).toBeGreaterThanOrEqual(500);
-    expect(tally.invalid + tally.skipped).toBe(tally.tried);
-  });
-
-  it('tried every kind of defect', () => {
-    expect(Object.keys(tally.kinds).sort()).toEqual(
-      expect.arrayContaining([
-        'array-event',
-        'bad-datetime',
-        'detail-not-object',
-        'empty-string',
-        'deeply-nested',
-        'extra-field',
-        'foreign-detail',
-        'huge-string',
-        'json-string-event',
-        'missing-field',
-        'mistyped-field',
-        'name-breaks-sagemaker-pattern',
-        'name-too-long',
-        'non-object-event',
-        'null-optional-field',
-        'null-required-field',
-        'other-detail-type',
-        'other-event',
-        'other-kind-detail-type',
-        'other-pipeline-job',
-        'other-source',
-        'out-of-enum',
-        'unfinished-job',
-        'unicode-string',
-      ]),
-    );
-  });
+    commands: ['CreateModelPackage', 'GetObject', 'GetObject', 'ListModelPackages', 'PutObject'],
+    sorted: true,
+  },
+  cases: registerModelCases,
+  kinds: [
+    ...SAGEMAKER_EVENT_DEFECTS,
+    'name-breaks-sagemaker-pattern',
+    'name-too-long',
+    'other-pipeline-job',
+    'unfinished-job',
+  ],
 });

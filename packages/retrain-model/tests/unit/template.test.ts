@@ -1,23 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { packageTemplateWith, resourcesOfType } from '@sagemaker-pipeline/shared/cloudformation';
 import {
-  actionsOnAnyResource,
-  functionRole,
-  packageTemplateWith,
-  readPackagedTemplate,
-  resourcesOfType,
-  roleStatements,
-  wildcardActions,
-} from '@sagemaker-pipeline/shared/cloudformation';
+  arn,
+  describeStageTemplate,
+  PASS_ROLE,
+  sendToDeadLetters,
+} from '@sagemaker-pipeline/testing/stage-template';
 
 const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
-const template = readPackagedTemplate(serviceDir);
-const statements = roleStatements(functionRole(template, 'RetrainModelLambdaFunction'));
-const LOG_GROUP =
-  'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/mlpipe-dev-retrain-model-dev-retrainModel';
-const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:mlpipe-dev-retrain';
-const TRAINING_JOBS = 'arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-train-*';
-const RETRAINING_JOBS = 'arn:aws:sagemaker:us-east-1:123456789012:training-job/mlpipe-dev-retrain-*';
+const TRAINING_JOBS = arn('sagemaker', 'training-job/mlpipe-dev-train-*');
+const RETRAINING_JOBS = arn('sagemaker', 'training-job/mlpipe-dev-retrain-*');
 
 /** infra's queue setting, read from its serverless.yml so that the two cannot drift apart unnoticed. */
 function infraVisibilityTimeout(): number {
@@ -27,19 +20,18 @@ function infraVisibilityTimeout(): number {
   return Number(match[1]);
 }
 
-describe('Template: retrain-model role', () => {
-  it('allows exactly the queue, listing the training-data prefix, ListTrainingJobs, describing the train- and retrain- jobs of the pipeline, starting retrain- jobs, PassRole, its dead-letter queue and its logs', () => {
-    expect(statements).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'],
-        Resource: [`${LOG_GROUP}:*:*`],
-      },
+const { template } = describeStageTemplate({
+  stage: 'retrain-model',
+  serviceDir,
+  role: {
+    allows:
+      'the queue, listing the training-data prefix, ListTrainingJobs, describing the train- and retrain- jobs of the pipeline, starting retrain- jobs, PassRole, its dead-letter queue and its logs',
+    statements: [
       // added by serverless-iam-roles-per-function for the sqs event: what the event source mapping polls with
       {
         Effect: 'Allow',
         Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-        Resource: [QUEUE_ARN],
+        Resource: [arn('sqs', 'mlpipe-dev-retrain')],
       },
       {
         Effect: 'Allow',
@@ -58,30 +50,14 @@ describe('Template: retrain-model role', () => {
         Action: ['sagemaker:CreateTrainingJob', 'sagemaker:AddTags'],
         Resource: [RETRAINING_JOBS],
       },
-      {
-        Effect: 'Allow',
-        Action: ['iam:PassRole'],
-        Resource: ['arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker'],
-        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      },
-      {
-        Effect: 'Allow',
-        Action: ['sqs:SendMessage'],
-        Resource: ['arn:aws:sqs:us-east-1:123456789012:mlpipe-dev-retrain-model-dlq'],
-      },
-    ]);
-  });
-
-  it('has no wildcard action, and "*" only for ListTrainingJobs, which has no resource-level permission', () => {
-    expect(wildcardActions(statements)).toEqual([]);
-    expect(actionsOnAnyResource(statements)).toEqual(['sagemaker:ListTrainingJobs']);
-  });
-
-  it('is the only role in the template: no unused default role is deployed', () => {
-    expect(resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id)).toEqual([
-      'RetrainModelIamRoleLambdaExecution',
-    ]);
-  });
+      PASS_ROLE,
+      sendToDeadLetters('retrain-model'),
+    ],
+    onAnyResource: {
+      actions: ['sagemaker:ListTrainingJobs'],
+      why: 'ListTrainingJobs, which has no resource-level permission',
+    },
+  },
 });
 
 describe('Template: retrain-model event source and concurrency', () => {

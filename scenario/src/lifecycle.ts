@@ -4,20 +4,18 @@
  * the stage functions train, evaluate, register, deploy and retrain. Used by `pnpm start` and by its
  * headless integration test.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeEndpointCommand,
-  DescribeModelPackageCommand,
-  DescribeProcessingJobCommand,
-  DescribeTrainingJobCommand,
-  ListModelPackagesCommand,
-  ListProcessingJobsCommand,
-  ListTrainingJobsCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { type Stack, type StackLogger, silentLogger, startStack } from '@sagemaker-pipeline/local';
-import type { AlertRow, PredictionRow, RunReport, TimelineItem, VersionRow } from './report.js';
+import { pipelineNames } from '@sagemaker-pipeline/shared/contracts';
+import { watchEvaluation, watchRegistration, watchTraining } from './jobs.js';
+import type { AlertRow, PredictionRow, RunReport, VersionRow } from './report.js';
+import { countHits, predict, watchDeployment } from './serving.js';
+import { alertsOf, timeline } from './timeline.js';
+import { abortWhen, StepFailed, terminalFailure, waitFor } from './wait.js';
+
+export { StepFailed, terminalFailure, waitFor } from './wait.js';
 
 export interface LifecycleData {
   /** CSV with a header, the initial training data. */
@@ -78,68 +76,11 @@ export interface LifecycleResult {
 
 const silent: ProgressReporter = { step: () => ({ update() {}, done() {}, fail() {} }) };
 
-export class StepFailed extends Error {}
-
-/** Names the stack derives from pipeline.yml for a stage. */
-export function pipelineNames(stage: string, account = '000000000000', region = 'us-east-1') {
-  const pipeline = `mlpipe-${stage}`;
-  return {
-    pipeline,
-    bucket: `${pipeline}-${account}-${region}`,
-    repository: pipeline,
-    group: pipeline,
-    endpoint: pipeline,
-    trainingPrefix: 'training-data',
-    evaluationPrefix: 'evaluation-data',
-    resultsPrefix: 'evaluations',
-  };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Reports why the run cannot go on (a function that failed for good), or undefined. */
-let abortCheck: () => string | undefined = () => undefined;
-
-/**
- * Polls `probe` until it returns a value. Throws StepFailed after `timeoutMs`, or as soon as a stage
- * function has failed for good, with its error.
- */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    const abort = abortCheck();
-    if (abort) throw new StepFailed(abort);
-    if (Date.now() > deadline)
-      throw new StepFailed(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(150);
-  }
-}
-
-/** The first invocation that failed for good: a terminal result, or an error on its last attempt. */
-export function terminalFailure(stack: Stack): string | undefined {
-  for (const invocation of stack.functions.invocations) {
-    const result = invocation.result as { status?: string; error?: string } | undefined;
-    if (invocation.status === 'success' && (result?.status === 'failed' || result?.status === 'invalid')) {
-      return `${invocation.function} failed: ${result.error ?? result.status}`;
-    }
-    if (invocation.status === 'error' && invocation.trigger === 'eventbridge' && invocation.attempt >= 3) {
-      return `${invocation.function} failed after ${invocation.attempt} attempts: ${invocation.error?.errorMessage ?? ''}`;
-    }
-  }
-  return undefined;
-}
-
 export async function runLifecycle(options: LifecycleOptions): Promise<LifecycleResult> {
   const started = Date.now();
   const progress = options.progress ?? silent;
   const stage = options.stage ?? 'local';
-  const names = pipelineNames(stage);
+  const names = pipelineNames({ stage });
   const timeout = options.stepTimeoutMs ?? 120_000;
   const { data } = options;
 
@@ -166,13 +107,17 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
       logger: options.logger ?? silentLogger,
       seed: [
-        { bucket: names.bucket, key: `${names.trainingPrefix}/initial.csv`, body: data.train },
-        { bucket: names.bucket, key: `${names.evaluationPrefix}/evaluation.csv`, body: data.evaluation },
+        { bucket: names.bucket, key: `${names.prefixes.trainingData}/initial.csv`, body: data.train },
+        {
+          bucket: names.bucket,
+          key: `${names.prefixes.evaluationData}/evaluation.csv`,
+          body: data.evaluation,
+        },
       ],
     });
     handle.done(`ready in ${stack.readyMs} ms at ${stack.endpoint}; bucket ${names.bucket} seeded`);
     const running = stack;
-    abortCheck = () => terminalFailure(running);
+    abortWhen(() => terminalFailure(running));
 
     const clientConfig = {
       endpoint: stack.endpoint,
@@ -215,14 +160,14 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
         s3.send(
           new PutObjectCommand({
             Bucket: names.bucket,
-            Key: `${names.trainingPrefix}/batch-${String(index + 1).padStart(2, '0')}.csv`,
+            Key: `${names.prefixes.trainingData}/batch-${String(index + 1).padStart(2, '0')}.csv`,
             Body: body,
             ContentType: 'text/csv',
           }),
         ),
       ),
     );
-    handle.done(`${data.newData.length} files uploaded at once under ${names.trainingPrefix}/`);
+    handle.done(`${data.newData.length} files uploaded at once under ${names.prefixes.trainingData}/`);
 
     const retraining = await watchTraining(
       sagemaker,
@@ -264,7 +209,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     current?.fail(error);
   }
 
-  abortCheck = () => undefined;
+  abortWhen(() => undefined);
   const finished = Date.now();
   const alerts = stack ? alertsOf(stack, names) : [];
   const report: RunReport = {
@@ -294,365 +239,4 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     trainingJobs,
     wallMs: finished - started,
   };
-}
-
-/** The messages published on the pipeline's alert topic (`<pipeline>-alerts`, infra's). */
-function alertsOf(stack: Stack, names: ReturnType<typeof pipelineNames>): AlertRow[] {
-  const topic = `arn:aws:sns:${stack.region}:${stack.account}:${names.pipeline}-alerts`;
-  return stack.sns.published
-    .filter((published) => published.topicArn === topic)
-    .map((published) => ({
-      time: published.time,
-      subject: published.subject ?? '',
-      message: published.message,
-    }));
-}
-
-const countHits = (rows: PredictionRow[]) => rows.filter((row) => row.expected === row.predicted).length;
-
-/** Waits for a new training job of the pipeline (not in `known`) and for its end. */
-async function watchTraining(
-  sagemaker: SageMakerClient,
-  pipeline: string,
-  known: Set<string>,
-  handle: StepHandle,
-  timeout: number,
-): Promise<string> {
-  const name = await waitFor(
-    'a training job',
-    async () => {
-      const { TrainingJobSummaries = [] } = await sagemaker.send(
-        new ListTrainingJobsCommand({
-          NameContains: `${pipeline}-`,
-          SortBy: 'CreationTime',
-          SortOrder: 'Descending',
-        }),
-      );
-      return TrainingJobSummaries.map((job) => job.TrainingJobName ?? '').find(
-        (job) => job && !known.has(job),
-      );
-    },
-    timeout,
-  );
-  handle.update(`${name} started`);
-  const job = await waitFor(
-    `training job ${name}`,
-    async () => {
-      const described = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-      return described.TrainingJobStatus === 'InProgress' || described.TrainingJobStatus === 'Stopping'
-        ? undefined
-        : described;
-    },
-    timeout,
-  );
-  if (job.TrainingJobStatus !== 'Completed') {
-    throw new StepFailed(`${name} ${job.TrainingJobStatus}: ${job.FailureReason ?? 'no reason given'}`);
-  }
-  handle.done(`${name} Completed`);
-  return name;
-}
-
-async function watchEvaluation(
-  sagemaker: SageMakerClient,
-  pipeline: string,
-  trainingJob: string,
-  handle: StepHandle,
-  timeout: number,
-): Promise<string> {
-  const name = await waitFor(
-    `the evaluation of ${trainingJob}`,
-    async () => {
-      const { ProcessingJobSummaries = [] } = await sagemaker.send(
-        new ListProcessingJobsCommand({
-          NameContains: `${pipeline}-eval-`,
-          SortBy: 'CreationTime',
-          SortOrder: 'Descending',
-        }),
-      );
-      for (const summary of ProcessingJobSummaries) {
-        const job = await sagemaker.send(
-          new DescribeProcessingJobCommand({ ProcessingJobName: summary.ProcessingJobName }),
-        );
-        if (
-          job.Environment?.TRAINING_JOB_NAME === trainingJob ||
-          JSON.stringify(job.ProcessingInputs).includes(`/${trainingJob}/`)
-        )
-          return summary.ProcessingJobName;
-      }
-      return undefined;
-    },
-    timeout,
-  );
-  handle.update(`${name} started`);
-  const job = await waitFor(
-    `evaluation job ${name}`,
-    async () => {
-      const described = await sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
-      return described.ProcessingJobStatus === 'InProgress' || described.ProcessingJobStatus === 'Stopping'
-        ? undefined
-        : described;
-    },
-    timeout,
-  );
-  if (job.ProcessingJobStatus !== 'Completed') {
-    throw new StepFailed(
-      `${name} ${job.ProcessingJobStatus}: ${job.FailureReason ?? job.ExitMessage ?? 'no reason given'}`,
-    );
-  }
-  handle.done(`${name} Completed, evaluation.json written`);
-  return name;
-}
-
-/** Waits for the registration decision on a training job's model: a package version, or a decision.json. */
-async function watchRegistration(
-  sagemaker: SageMakerClient,
-  s3: S3Client,
-  names: ReturnType<typeof pipelineNames>,
-  trainingJob: string,
-  handle: StepHandle,
-  timeout: number,
-): Promise<VersionRow> {
-  const row = await waitFor(
-    `the registry decision on ${trainingJob}`,
-    async (): Promise<Omit<VersionRow, 'metrics'> | undefined> => {
-      const { ModelPackageSummaryList = [] } = await sagemaker.send(
-        new ListModelPackagesCommand({
-          ModelPackageGroupName: names.group,
-          SortBy: 'CreationTime',
-          SortOrder: 'Descending',
-        }),
-      );
-      for (const summary of ModelPackageSummaryList) {
-        const described = await sagemaker.send(
-          new DescribeModelPackageCommand({ ModelPackageName: summary.ModelPackageArn }),
-        );
-        const metadata = described.CustomerMetadataProperties ?? {};
-        if (metadata['training-job'] !== trainingJob) continue;
-        const champion = metadata['champion-version'] ?? 'none';
-        return {
-          version: described.ModelPackageVersion ?? '?',
-          trainingJob,
-          approval: described.ModelApprovalStatus ?? 'Unknown',
-          decision: `${metadata.gate ?? 'passed'}: ${metadata['metric-value'] ?? '?'} vs threshold ${metadata['metric-threshold'] ?? '?'}, champion ${champion === 'none' ? 'none' : `v${champion} (${metadata['champion-value'] ?? '?'})`}`,
-          live: false,
-        };
-      }
-      const decision = await readJson<{ status?: string; reasons?: unknown }>(
-        s3,
-        names.bucket,
-        `${names.resultsPrefix}/${trainingJob}/decision.json`,
-      );
-      if (decision?.status === 'rejected') {
-        const reasons = Array.isArray(decision.reasons)
-          ? decision.reasons.map(String)
-          : [JSON.stringify(decision)];
-        return {
-          version: '—',
-          trainingJob,
-          approval: 'Rejected (gate)',
-          decision: reasons.join('; '),
-          live: false,
-        };
-      }
-      return undefined;
-    },
-    timeout,
-  );
-  const metrics = await evaluationMetrics(s3, names, trainingJob);
-  if (row.approval === 'Rejected (gate)') handle.done(`not registered: ${row.decision}`);
-  else handle.done(`version ${row.version} ${row.approval} (${describeMetrics(metrics)})`);
-  return { ...row, metrics };
-}
-
-/** Accuracy and weighted F1 from the model-quality evaluation.json of a training job's model. */
-async function evaluationMetrics(
-  s3: S3Client,
-  names: ReturnType<typeof pipelineNames>,
-  trainingJob: string,
-): Promise<Record<string, number>> {
-  const evaluation = await readJson<Record<string, Record<string, { value?: unknown }>>>(
-    s3,
-    names.bucket,
-    `${names.resultsPrefix}/${trainingJob}/evaluation.json`,
-  );
-  const metrics: Record<string, number> = {};
-  for (const group of Object.values(evaluation ?? {})) {
-    for (const name of ['accuracy', 'weighted_f1']) {
-      const value = group?.[name]?.value;
-      if (typeof value === 'number') metrics[name] = value;
-    }
-  }
-  return metrics;
-}
-
-const describeMetrics = (metrics: Record<string, number>) =>
-  Object.entries(metrics)
-    .map(([key, value]) => `${key} ${value.toFixed(3)}`)
-    .join(', ') || 'no metrics';
-
-async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return JSON.parse((await object.Body?.transformToString()) ?? 'null') as T;
-  } catch (error) {
-    // Missing, or caught while the stage is still writing it (the local S3 writes objects in place): not yet.
-    if ((error as { name?: string }).name === 'NoSuchKey' || error instanceof SyntaxError) return undefined;
-    throw error;
-  }
-}
-
-async function watchDeployment(
-  sagemaker: SageMakerClient,
-  endpoint: string,
-  version: VersionRow,
-  handle: StepHandle,
-  timeout: number,
-): Promise<number | string> {
-  const described = await waitFor(
-    `endpoint ${endpoint} serving version ${version.version}`,
-    async () => {
-      try {
-        const current = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpoint }));
-        if (current.EndpointStatus === 'Failed') {
-          throw new StepFailed(`endpoint ${endpoint} Failed: ${current.FailureReason ?? 'no reason given'}`);
-        }
-        handle.update(`${endpoint} ${current.EndpointStatus}`);
-        const serving =
-          current.EndpointStatus === 'InService' &&
-          current.EndpointConfigName?.includes(`v${version.version}`);
-        return serving ||
-          (current.EndpointStatus === 'InService' &&
-            (await configServes(sagemaker, current.EndpointConfigName, version)))
-          ? current
-          : undefined;
-      } catch (caught) {
-        if (caught instanceof StepFailed) throw caught;
-        return undefined;
-      }
-    },
-    timeout,
-  );
-  handle.done(`${endpoint} InService on ${described.EndpointConfigName}`);
-  return version.version;
-}
-
-/** True when the endpoint config's model was made from the version (its tags or name say so). */
-async function configServes(
-  sagemaker: SageMakerClient,
-  configName: string | undefined,
-  version: VersionRow,
-): Promise<boolean> {
-  if (!configName) return false;
-  const { ListTagsCommand, DescribeEndpointConfigCommand } = await import('@aws-sdk/client-sagemaker');
-  const config = await sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }));
-  if (!config.EndpointConfigArn) return false;
-  const { Tags = [] } = await sagemaker.send(new ListTagsCommand({ ResourceArn: config.EndpointConfigArn }));
-  return Tags.some((tag) => /version/i.test(tag.Key ?? '') && tag.Value === String(version.version));
-}
-
-async function predict(
-  runtime: SageMakerRuntimeClient,
-  endpoint: string,
-  holdout: LifecycleData['holdout'],
-): Promise<PredictionRow[]> {
-  const body = holdout.rows.map((row) => row.join(',')).join('\n');
-  const response = await runtime.send(
-    new InvokeEndpointCommand({
-      EndpointName: endpoint,
-      ContentType: 'text/csv',
-      Accept: 'application/json',
-      Body: body,
-    }),
-  );
-  const answer = JSON.parse(new TextDecoder().decode(response.Body)) as {
-    predictions?: { label?: unknown }[];
-  };
-  const labels = (answer.predictions ?? []).map((p) => String(p.label ?? ''));
-  if (labels.length !== holdout.rows.length) {
-    throw new StepFailed(
-      `the endpoint answered ${labels.length} predictions for ${holdout.rows.length} rows`,
-    );
-  }
-  return holdout.rows.map((row, index) => ({
-    features: row.join(', '),
-    expected: holdout.labels[index] ?? '',
-    predicted: labels[index] ?? '',
-  }));
-}
-
-/** Every invocation, job and endpoint change of the run, for the report's chart. */
-async function timeline(
-  stack: Stack,
-  sagemaker: SageMakerClient,
-  pipeline: string,
-  now: number,
-): Promise<TimelineItem[]> {
-  const items: TimelineItem[] = stack.functions.invocations.map((invocation) => {
-    const start = Date.parse(invocation.start);
-    const result = invocation.result as { status?: string } | undefined;
-    return {
-      lane: invocation.function,
-      label: `${invocation.function} (${invocation.trigger}${invocation.attempt > 1 ? `, attempt ${invocation.attempt}` : ''})`,
-      kind: 'invocation',
-      start,
-      end: start + invocation.durationMs,
-      status:
-        invocation.status === 'error'
-          ? `error: ${invocation.error?.errorMessage ?? ''}`
-          : (result?.status ?? 'ok'),
-    };
-  });
-  const time = (value: Date | undefined, fallback: number) => (value ? value.getTime() : fallback);
-  const { TrainingJobSummaries = [] } = await sagemaker.send(
-    new ListTrainingJobsCommand({ NameContains: `${pipeline}-`, MaxResults: 100 }),
-  );
-  for (const summary of TrainingJobSummaries) {
-    const job = await sagemaker.send(
-      new DescribeTrainingJobCommand({ TrainingJobName: summary.TrainingJobName }),
-    );
-    const start = time(job.TrainingStartTime ?? job.CreationTime, now);
-    items.push({
-      lane: 'training jobs',
-      label: job.TrainingJobName ?? '',
-      kind: 'training',
-      start,
-      end: time(job.TrainingEndTime, now),
-      status: job.TrainingJobStatus ?? 'unknown',
-    });
-  }
-  const { ProcessingJobSummaries = [] } = await sagemaker.send(
-    new ListProcessingJobsCommand({ NameContains: `${pipeline}-`, MaxResults: 100 }),
-  );
-  for (const summary of ProcessingJobSummaries) {
-    const job = await sagemaker.send(
-      new DescribeProcessingJobCommand({ ProcessingJobName: summary.ProcessingJobName }),
-    );
-    items.push({
-      lane: 'evaluation jobs',
-      label: job.ProcessingJobName ?? '',
-      kind: 'processing',
-      start: time(job.ProcessingStartTime ?? job.CreationTime, now),
-      end: time(job.ProcessingEndTime, now),
-      status: job.ProcessingJobStatus ?? 'unknown',
-    });
-  }
-  // Endpoint changes: from each state-change event to the next one of the same endpoint.
-  const changes = stack.bus.recorded
-    .map((recorded) => recorded.event)
-    .filter((event) => event['detail-type'] === 'SageMaker Endpoint State Change');
-  changes.forEach((event, index) => {
-    const next = changes
-      .slice(index + 1)
-      .find((later) => later.detail.EndpointName === event.detail.EndpointName);
-    const start = Date.parse(event.time);
-    items.push({
-      lane: `endpoint ${String(event.detail.EndpointName ?? '')}`,
-      label: `${String(event.detail.EndpointStatus ?? '')} ${String(event.detail.EndpointConfigName ?? '')}`,
-      kind: 'endpoint',
-      start,
-      end: next ? Date.parse(next.time) : now,
-      status: String(event.detail.EndpointStatus ?? ''),
-    });
-  });
-  return items.filter((item) => Number.isFinite(item.start) && Number.isFinite(item.end));
 }

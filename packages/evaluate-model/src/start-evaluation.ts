@@ -14,6 +14,7 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { EvaluateModelConfig } from '@sagemaker-pipeline/shared/config';
+import { EVALUATION_OUTPUT } from '@sagemaker-pipeline/shared/contracts';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { TrainingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
 import {
@@ -33,8 +34,6 @@ export const PROCESSING_PATHS = {
   evaluationData: '/opt/ml/processing/evaluation',
   output: '/opt/ml/processing/output',
 } as const;
-/** The output register-model reads `evaluation.json` from. */
-export const EVALUATION_OUTPUT = 'evaluation';
 
 export interface Deps {
   sagemaker: SageMakerClient;

@@ -8,8 +8,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { S3_URI } from '@sagemaker-pipeline/shared/config';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 
-export const EVALUATION_FILE = 'evaluation.json';
-export const DECISION_FILE = 'decision.json';
+export { DECISION_FILE, EVALUATION_FILE } from '@sagemaker-pipeline/shared/contracts';
 
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
   const match = S3_URI.exec(uri);

@@ -9,8 +9,6 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   type CreateModelPackageInput,
-  DescribeModelPackageCommand,
-  ListModelPackagesCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { RegisterModelConfig } from '@sagemaker-pipeline/shared/config';
@@ -18,22 +16,22 @@ import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { ProcessingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
 import { isPipelineResource, pipelineResourceForm, shortHash } from '@sagemaker-pipeline/shared/naming';
 import { tagValue } from '@sagemaker-pipeline/shared/training';
+import { championReport, findChampion, versionOf } from './champion.js';
+import { evaluationFolder, lineageOf } from './evaluated-job.js';
 import {
   besides,
   DECISION_FILE,
   EVALUATION_FILE,
-  isWithin,
   readDecision,
   readEvaluation,
   requireMetric,
-  valueAt,
   writeJson,
 } from './evaluation.js';
-import { type Champion, evaluateGate } from './gate.js';
+import { evaluateGate } from './gate.js';
+
+export { versionOf } from './champion.js';
 
 export const STAGE = 'register-model';
-/** The processing output evaluate-model writes evaluation.json to. */
-export const EVALUATION_OUTPUT = 'evaluation';
 /** What the reference image serves (`POST /invocations`). */
 export const CONTENT_TYPES = ['text/csv', 'application/json'];
 export const RESPONSE_TYPES = ['application/json'];
@@ -87,140 +85,6 @@ export type RegisterModelResult =
 export function clientToken(config: RegisterModelConfig, evaluationJobName: string): string {
   return shortHash([config.MODEL_REGISTRY_NAME, evaluationJobName], 32);
 }
-
-export function versionOf(modelPackageArn: string): number | null {
-  const match = /\/(\d+)$/.exec(modelPackageArn);
-  return match ? Number(match[1]) : null;
-}
-
-type Detail = ProcessingJobStateChangeEvent['detail'];
-
-const stringRecord = (value: unknown): Record<string, string> =>
-  value && typeof value === 'object' && !Array.isArray(value)
-    ? Object.fromEntries(
-        Object.entries(value as Record<string, unknown>).filter(
-          (entry): entry is [string, string] => typeof entry[1] === 'string',
-        ),
-      )
-    : {};
-
-/** Events carry tags as a map; some sources as the API's [{Key, Value}] list. */
-function tagsOf(detail: Detail): Record<string, string> {
-  const tags = detail.Tags;
-  if (Array.isArray(tags)) return Object.fromEntries(tags.map((tag) => [tag.Key, tag.Value]));
-  return tags ?? {};
-}
-
-interface Lineage {
-  trainingJobName: string | undefined;
-  modelDataUrl: string;
-  imageUri: string;
-  imageDigest: string | undefined;
-}
-
-/**
- * What the evaluated model is, from the job evaluate-model started: its Environment (TRAINING_JOB_NAME,
- * MODEL_DATA_URL, IMAGE_URI, IMAGE_DIGEST), else its tags and its `model` input.
- */
-function lineageOf(detail: Detail): Lineage {
-  const environment = stringRecord(detail.Environment);
-  const tags = tagsOf(detail);
-  const inputs = Array.isArray(detail.ProcessingInputs) ? (detail.ProcessingInputs as unknown[]) : [];
-  const modelInput = inputs.find((input) => valueAt(input, 'InputName') === 'model');
-  const modelInputUri = valueAt(modelInput, 'S3Input.S3Uri');
-  const modelDataUrl =
-    environment.MODEL_DATA_URL ?? (typeof modelInputUri === 'string' ? modelInputUri : undefined);
-  const imageUri = environment.IMAGE_URI;
-  const job = detail.ProcessingJobName;
-  if (!modelDataUrl) {
-    throw new TerminalError(
-      `Evaluation job ${job} names no model (Environment.MODEL_DATA_URL or a "model" input); nothing registered`,
-    );
-  }
-  if (!imageUri) {
-    throw new TerminalError(
-      `Evaluation job ${job} names no inference image (Environment.IMAGE_URI); nothing registered`,
-    );
-  }
-  return {
-    trainingJobName: environment.TRAINING_JOB_NAME ?? tags['training-job'],
-    modelDataUrl,
-    imageUri,
-    imageDigest: environment.IMAGE_DIGEST ?? tags['image-digest'],
-  };
-}
-
-/** The folder the job wrote its `evaluation` output to; it must lie under S3_EVALUATION_RESULTS_URI. */
-function evaluationFolder(detail: Detail, config: RegisterModelConfig): string {
-  const job = detail.ProcessingJobName;
-  const output = detail.ProcessingOutputConfig?.Outputs.find((o) => o.OutputName === EVALUATION_OUTPUT);
-  const uri = output?.S3Output?.S3Uri;
-  if (!uri) {
-    throw new TerminalError(
-      `Evaluation job ${job} has no "${EVALUATION_OUTPUT}" output in its ProcessingOutputConfig; nothing registered`,
-    );
-  }
-  if (!isWithin(uri, config.S3_EVALUATION_RESULTS_URI)) {
-    throw new TerminalError(
-      `Evaluation job ${job} wrote to ${uri}, outside S3_EVALUATION_RESULTS_URI ${config.S3_EVALUATION_RESULTS_URI}; not read, nothing registered`,
-    );
-  }
-  return uri;
-}
-
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
-interface ChampionFound extends Champion {
-  evaluationJob: string | undefined;
-}
-
-/**
- * The newest Approved package of the group and its metric: from the metadata this stage writes at registration,
- * else from its ModelMetrics statistics when they lie under S3_EVALUATION_RESULTS_URI (a package registered by
- * hand, or before METRIC_PATH changed).
- */
-async function findChampion({ sagemaker, s3, config }: Deps): Promise<ChampionFound | undefined> {
-  const list = await sagemaker.send(
-    new ListModelPackagesCommand({
-      ModelPackageGroupName: config.MODEL_REGISTRY_NAME,
-      ModelApprovalStatus: 'Approved',
-      SortBy: 'CreationTime',
-      SortOrder: 'Descending',
-      MaxResults: 1,
-    }),
-  );
-  const arn = list.ModelPackageSummaryList?.[0]?.ModelPackageArn;
-  if (!arn) return undefined;
-  // Summaries carry no metadata: the package itself is described.
-  const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
-  const metadata = pkg.CustomerMetadataProperties ?? {};
-  const version = pkg.ModelPackageVersion ?? versionOf(arn) ?? undefined;
-  const recorded = metadata['metric-value'];
-  let value =
-    metadata['metric-path'] === config.METRIC_PATH && recorded !== undefined && NUMBER.test(recorded)
-      ? Number(recorded)
-      : undefined;
-  const statistics = pkg.ModelMetrics?.ModelQuality?.Statistics?.S3Uri;
-  if (value === undefined && statistics && isWithin(statistics, config.S3_EVALUATION_RESULTS_URI)) {
-    try {
-      const document = await readEvaluation(s3, statistics, `Champion ${arn}`);
-      value = requireMetric(document, config.METRIC_PATH, statistics, `Champion ${arn}`);
-    } catch (error) {
-      // A champion without a usable metric is reported by the gate; S3 faults still propagate for a retry.
-      if (!(error instanceof TerminalError)) throw error;
-    }
-  }
-  return { modelPackageArn: arn, version, value, evaluationJob: metadata['evaluation-job'] };
-}
-
-const championReport = (champion: Champion | undefined): ChampionReport | null =>
-  champion
-    ? {
-        modelPackageArn: champion.modelPackageArn,
-        version: champion.version ?? null,
-        value: champion.value ?? null,
-      }
-    : null;
 
 /** CustomerMetadataProperties: string values within SageMaker's allowed characters, empty ones left out. */
 function metadata(entries: Record<string, string | number | undefined>): Record<string, string> {

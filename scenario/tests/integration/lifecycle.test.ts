@@ -15,14 +15,15 @@ import {
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { main as pipeline } from '@sagemaker-pipeline/cli';
 import type { PipelineStatus } from '@sagemaker-pipeline/cli/status';
+import { pipelineNames } from '@sagemaker-pipeline/shared/contracts';
 import { referenceData, referenceImageFolder } from '../../src/data.js';
-import { type LifecycleResult, pipelineNames, runLifecycle } from '../../src/lifecycle.js';
+import { type LifecycleResult, runLifecycle } from '../../src/lifecycle.js';
 import { renderReport } from '../../src/report.js';
 import { launchChromium } from '../browser.js';
 
 /** The reference random forest scores 1.0 on these 30 held-out rows; a broken pipeline scores far less. */
 const HOLDOUT_ACCURACY_FLOOR = 0.9;
-const names = pipelineNames('local');
+const names = pipelineNames({ stage: 'local' });
 const services = [
   'infra',
   'trigger-training',
@@ -92,7 +93,10 @@ describe('Scenario: the whole life cycle on the offline stack', () => {
   it('writes evaluation.json with its metrics for both models', async () => {
     for (const job of result.trainingJobs) {
       const object = await s3.send(
-        new GetObjectCommand({ Bucket: names.bucket, Key: `${names.resultsPrefix}/${job}/evaluation.json` }),
+        new GetObjectCommand({
+          Bucket: names.bucket,
+          Key: `${names.prefixes.evaluations}/${job}/evaluation.json`,
+        }),
       );
       const evaluation = JSON.parse(await (object.Body?.transformToString() ?? '{}'));
       expect(evaluation.multiclass_classification_metrics.accuracy.value).toBeGreaterThan(
@@ -105,7 +109,7 @@ describe('Scenario: the whole life cycle on the offline stack', () => {
   it('registers version 1 Approved and serves it, answering held-out rows above the floor', async () => {
     const { ModelPackageSummaryList = [] } = await sagemaker.send(
       new ListModelPackagesCommand({
-        ModelPackageGroupName: names.group,
+        ModelPackageGroupName: names.modelPackageGroup,
         SortBy: 'CreationTime',
         SortOrder: 'Ascending',
       }),
@@ -144,7 +148,7 @@ describe('Scenario: the whole life cycle on the offline stack', () => {
 
   it('either registers and rolls out version 2, or registers nothing and says why in decision.json', async () => {
     const { ModelPackageSummaryList = [] } = await sagemaker.send(
-      new ListModelPackagesCommand({ ModelPackageGroupName: names.group }),
+      new ListModelPackagesCommand({ ModelPackageGroupName: names.modelPackageGroup }),
     );
     const retraining = result.trainingJobs[1];
     if (ModelPackageSummaryList.length === 2) {
@@ -157,7 +161,7 @@ describe('Scenario: the whole life cycle on the offline stack', () => {
       const object = await s3.send(
         new GetObjectCommand({
           Bucket: names.bucket,
-          Key: `${names.resultsPrefix}/${retraining}/decision.json`,
+          Key: `${names.prefixes.evaluations}/${retraining}/decision.json`,
         }),
       );
       const decision = JSON.parse(await (object.Body?.transformToString() ?? '{}'));

@@ -3,17 +3,15 @@ import {
   DescribeEndpointCommand,
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
-  SageMakerClient,
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
-import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
+import { sagemaker } from '../helpers/deploy-fixtures.js';
 
-const sagemaker = mockClient(SageMakerClient);
 const context = { functionName: 'deployModel', awsRequestId: 'req-1' } as Context;
 const ARN = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/2';
 
@@ -92,19 +90,6 @@ describe('Handler: deploy-model', () => {
       // Assess
       expect(result).toMatchObject({ status: 'deploying', action: 'create', modelPackageVersion: 2 });
       expect(sagemaker).toHaveReceivedCommandTimes(CreateEndpointCommand, 1);
-    },
-  );
-
-  it.each(['ModelPackageGroupName', 'ModelPackageArn', 'ModelApprovalStatus'])(
-    'returns a validation error naming %s when it is null, and makes no AWS call',
-    async (field) => {
-      const event = sampleEvent<{ detail: Record<string, unknown> }>('model-package-approved.json');
-      event.detail[field] = null;
-
-      const result = await main(event, context);
-
-      expect(result).toMatchObject({ status: 'invalid', issues: [{ path: `detail.${field}` }] });
-      expect(sagemaker.calls()).toHaveLength(0);
     },
   );
 
@@ -198,17 +183,18 @@ describe('Handler: deploy-model', () => {
       error: `Model package ${ARN} has no inference container image to deploy (InferenceSpecification.Containers)`,
     });
   });
+});
 
-  it('fails at cold start with an error naming a malformed environment variable', async () => {
-    const saved = process.env.ENDPOINT_NAME;
-    process.env.ENDPOINT_NAME = 'not a valid endpoint name';
-    jest.resetModules();
-    try {
-      await expect(import('../../src/handler.js')).rejects.toThrow(
-        'Invalid configuration: ENDPOINT_NAME must be an endpoint name (1-63 letters, digits, hyphens)',
-      );
-    } finally {
-      process.env.ENDPOINT_NAME = saved;
-    }
-  });
+describeHandlerContract({
+  stage: 'deploy-model',
+  main,
+  load: () => import('../../src/handler.js'),
+  mocks: [sagemaker],
+  event: () => sampleEvent('model-package-approved.json'),
+  required: ['ModelPackageGroupName', 'ModelPackageArn', 'ModelApprovalStatus'],
+  coldStart: {
+    variable: 'ENDPOINT_NAME',
+    value: 'not a valid endpoint name',
+    error: 'Invalid configuration: ENDPOINT_NAME must be an endpoint name (1-63 letters, digits, hyphens)',
+  },
 });

@@ -5,10 +5,10 @@ import {
   ListTrainingJobsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
 
@@ -94,19 +94,6 @@ describe('Handler: evaluate-model', () => {
     expect(sagemaker).toHaveReceivedCommandTimes(CreateProcessingJobCommand, 1);
   });
 
-  it.each(['TrainingJobName', 'TrainingJobArn', 'TrainingJobStatus'])(
-    'returns a validation error naming %s when it is null, and makes no AWS call',
-    async (field) => {
-      const event = sampleEvent<{ detail: Record<string, unknown> }>('training-job-completed.json');
-      event.detail[field] = null;
-
-      const result = await main(event, context);
-
-      expect(result).toMatchObject({ status: 'invalid', issues: [{ path: `detail.${field}` }] });
-      expect(sagemaker.calls()).toHaveLength(0);
-    },
-  );
-
   it('skips a training job of another pipeline and makes no AWS call', async () => {
     const result = await main(sampleEvent('other-pipeline.json'), context);
 
@@ -118,19 +105,6 @@ describe('Handler: evaluate-model', () => {
     const result = await main(sampleEvent('malformed-missing-job-name.json'), context);
 
     expect(result).toMatchObject({ status: 'invalid', issues: [{ path: 'detail.TrainingJobName' }] });
-    expect(sagemaker.calls()).toHaveLength(0);
-  });
-
-  it('refuses an event of another detail-type as invalid, naming the field', async () => {
-    const event = {
-      ...sampleEvent('training-job-completed.json'),
-      'detail-type': 'SageMaker Endpoint State Change',
-    };
-
-    await expect(main(event, context)).resolves.toMatchObject({
-      status: 'invalid',
-      issues: [{ path: 'detail-type' }],
-    });
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
@@ -193,29 +167,27 @@ describe('Handler: evaluate-model', () => {
     });
     expect(sagemaker).not.toHaveReceivedCommand(CreateProcessingJobCommand);
   });
+});
 
-  it('rethrows a throttled CreateProcessingJob so Lambda retries the event', async () => {
-    sagemaker.on(DescribeTrainingJobCommand).resolves({
-      ModelArtifacts: { S3ModelArtifacts: 's3://b/model.tar.gz' },
-      AlgorithmSpecification: { TrainingImage: 'repo/image:v1', TrainingInputMode: 'File' },
-    } as never);
-    sagemaker
-      .on(CreateProcessingJobCommand)
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $retryable: {} }));
-
-    await expect(main(sampleEvent('training-job-completed.json'), context)).rejects.toThrow('Rate exceeded');
-  });
-
-  it('fails at cold start with an error naming a missing environment variable', async () => {
-    const saved = process.env.EVALUATION_DATA_URI;
-    delete process.env.EVALUATION_DATA_URI;
-    jest.resetModules();
-    try {
-      await expect(import('../../src/handler.js')).rejects.toThrow(
-        'Invalid configuration: EVALUATION_DATA_URI is required',
-      );
-    } finally {
-      process.env.EVALUATION_DATA_URI = saved;
-    }
-  });
+describeHandlerContract({
+  stage: 'evaluate-model',
+  main,
+  load: () => import('../../src/handler.js'),
+  mocks: [sagemaker],
+  event: () => sampleEvent('training-job-completed.json'),
+  required: ['TrainingJobName', 'TrainingJobArn', 'TrainingJobStatus'],
+  foreign: { 'detail-type': 'SageMaker Endpoint State Change' },
+  throttled: {
+    command: CreateProcessingJobCommand,
+    mock: sagemaker,
+    given: () =>
+      sagemaker.on(DescribeTrainingJobCommand).resolves({
+        ModelArtifacts: { S3ModelArtifacts: 's3://b/model.tar.gz' },
+        AlgorithmSpecification: { TrainingImage: 'repo/image:v1', TrainingInputMode: 'File' },
+      } as never),
+  },
+  coldStart: {
+    variable: 'EVALUATION_DATA_URI',
+    error: 'Invalid configuration: EVALUATION_DATA_URI is required',
+  },
 });

@@ -12,7 +12,6 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Alerts } from '@sagemaker-pipeline/shared/alerts';
-import { loadConfig, registerModelEnv } from '@sagemaker-pipeline/shared/config';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import {
   type ProcessingJobStateChangeEvent,
@@ -24,12 +23,11 @@ import 'aws-sdk-client-mock-jest';
 import { sweepAlert } from '../../src/alerts.js';
 import { registerModelOrSweep } from '../../src/stage.js';
 import { sampleEvent } from '../events.js';
+import { config, s3, sagemaker } from '../helpers/register-fixtures.js';
 
-const sagemaker = mockClient(SageMakerClient);
-const s3 = mockClient(S3Client);
 const sns = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts';
-const config = loadConfig(registerModelEnv);
+
 const deps = {
   sagemaker: new SageMakerClient({}),
   s3: new S3Client({}),

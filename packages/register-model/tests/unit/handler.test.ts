@@ -1,24 +1,18 @@
-import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   DescribeProcessingJobCommand,
   ListModelPackagesCommand,
   ListProcessingJobsCommand,
-  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
+import { body, JOB, s3, sagemaker } from '../helpers/register-fixtures.js';
 
-const sagemaker = mockClient(SageMakerClient);
-const s3 = mockClient(S3Client);
 const context = { functionName: 'registerModel', awsRequestId: 'req-1' } as Context;
-const JOB = 'mlpipe-dev-eval-93df12b17e33';
-const body = (text: string) =>
-  ({ transformToString: async () => text }) as unknown as GetObjectCommandOutput['Body'];
 
 describe('Handler: register-model', () => {
   beforeEach(() => {
@@ -166,20 +160,6 @@ describe('Handler: register-model', () => {
     expect(s3.calls()).toHaveLength(0);
   });
 
-  it.each(['ProcessingJobName', 'ProcessingJobArn', 'ProcessingJobStatus'])(
-    'returns a validation error naming %s when it is null, and makes no AWS call',
-    async (field) => {
-      const event = sampleEvent<{ detail: Record<string, unknown> }>('evaluation-completed.json');
-      event.detail[field] = null;
-
-      const result = await main(event, context);
-
-      expect(result).toMatchObject({ status: 'invalid', issues: [{ path: `detail.${field}` }] });
-      expect(sagemaker.calls()).toHaveLength(0);
-      expect(s3.calls()).toHaveLength(0);
-    },
-  );
-
   it('reports a missing evaluation.json as failed and registers nothing', async () => {
     s3.on(GetObjectCommand).rejects(
       new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
@@ -225,18 +205,18 @@ describe('Handler: register-model', () => {
     expect(sagemaker.calls()).toHaveLength(0);
     expect(s3.calls()).toHaveLength(0);
   });
+});
 
-  it('fails at cold start with an error naming a malformed gate variable', async () => {
-    const saved = process.env.METRIC_THRESHOLD;
-    process.env.METRIC_THRESHOLD = 'high';
-    jest.resetModules();
-    try {
-      await expect(import('../../src/handler.js')).rejects.toThrow(
-        'Invalid configuration: METRIC_THRESHOLD must be a number such as 0.8',
-      );
-    } finally {
-      if (saved === undefined) delete process.env.METRIC_THRESHOLD;
-      else process.env.METRIC_THRESHOLD = saved;
-    }
-  });
+describeHandlerContract({
+  stage: 'register-model',
+  main,
+  load: () => import('../../src/handler.js'),
+  mocks: [sagemaker, s3],
+  event: () => sampleEvent('evaluation-completed.json'),
+  required: ['ProcessingJobName', 'ProcessingJobArn', 'ProcessingJobStatus'],
+  coldStart: {
+    variable: 'METRIC_THRESHOLD',
+    value: 'high',
+    error: 'Invalid configuration: METRIC_THRESHOLD must be a number such as 0.8',
+  },
 });

@@ -15,29 +15,23 @@ import {
   type ProcessingJobSummary,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { loadConfig, registerModelEnv } from '@sagemaker-pipeline/shared/config';
 import {
   type ProcessingJobStateChangeEvent,
   ProcessingJobStateChangeEventSchema,
   type ScheduledEvent,
   ScheduledEventSchema,
 } from '@sagemaker-pipeline/shared/events';
-import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
 import { clientToken } from '../../src/register-model.js';
 import { registerModelOrSweep } from '../../src/stage.js';
 import { processingJobEvent, sweepDecisions } from '../../src/sweep.js';
 import { sampleEvent } from '../events.js';
+import { BUCKET, config, JOB, s3, sagemaker } from '../helpers/register-fixtures.js';
 
-const sagemaker = mockClient(SageMakerClient);
-const s3 = mockClient(S3Client);
-const config = loadConfig(registerModelEnv);
 const deps = { sagemaker: new SageMakerClient({}), s3: new S3Client({}), config };
 const schedule = () => v.parse(ScheduledEventSchema, sampleEvent('scheduled-sweep.json')) as ScheduledEvent;
 
-const BUCKET = 'mlpipe-dev-000000000000-us-east-1';
-const JOB = 'mlpipe-dev-eval-93df12b17e33';
 const OTHER_JOB = 'mlpipe-dev-eval-0123456789ab';
 const ARN = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/1';
 const FROM = new Date('2026-11-15T03:00:00Z');

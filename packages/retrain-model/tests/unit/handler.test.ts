@@ -3,16 +3,15 @@ import {
   CreateTrainingJobCommand,
   DescribeTrainingJobCommand,
   ListTrainingJobsCommand,
-  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
+import { sagemaker } from '../helpers/retrain-fixtures.js';
 
-const sagemaker = mockClient(SageMakerClient);
 const s3 = mockClient(S3Client);
 const context = { functionName: 'retrainModel', awsRequestId: 'req-1' } as Context;
 const IMAGE =
@@ -93,16 +92,6 @@ describe('Handler: retrain-model', () => {
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
-  it('rethrows a throttled ListTrainingJobs so the whole batch is delivered again', async () => {
-    const throttled = Object.assign(new Error('Rate exceeded'), {
-      name: 'ThrottlingException',
-      $retryable: {},
-    });
-    sagemaker.on(ListTrainingJobsCommand).rejects(throttled);
-
-    await expect(main(sampleEvent('sqs-new-training-data.json'), context)).rejects.toThrow('Rate exceeded');
-  });
-
   it('sweeps on its schedule, retraining on data that no completed job covers', async () => {
     // Prepare
     sagemaker.on(ListTrainingJobsCommand).resolves({
@@ -153,16 +142,18 @@ describe('Handler: retrain-model', () => {
     expect(sagemaker.calls()).toHaveLength(0);
     expect(s3.calls()).toHaveLength(0);
   });
+});
 
-  it('fails at cold start with an error naming a malformed MODEL_IMAGE_URI', async () => {
-    process.env.MODEL_IMAGE_URI = 'not an image';
-    jest.resetModules();
-    try {
-      await expect(import('../../src/handler.js')).rejects.toThrow(
-        'Invalid configuration: MODEL_IMAGE_URI must be a container image URI',
-      );
-    } finally {
-      delete process.env.MODEL_IMAGE_URI;
-    }
-  });
+describeHandlerContract({
+  stage: 'retrain-model',
+  main,
+  load: () => import('../../src/handler.js'),
+  mocks: [sagemaker, s3],
+  event: () => sampleEvent('sqs-new-training-data.json'),
+  throttled: { command: ListTrainingJobsCommand, mock: sagemaker },
+  coldStart: {
+    variable: 'MODEL_IMAGE_URI',
+    value: 'not an image',
+    error: 'Invalid configuration: MODEL_IMAGE_URI must be a container image URI',
+  },
 });

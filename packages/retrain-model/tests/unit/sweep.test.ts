@@ -8,7 +8,6 @@ import {
   SageMakerClient,
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
-import { loadConfig, retrainModelEnv } from '@sagemaker-pipeline/shared/config';
 import { type ScheduledEvent, ScheduledEventSchema } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
@@ -16,15 +15,13 @@ import 'aws-sdk-client-mock-jest';
 import { retrainJobName } from '../../src/retrain.js';
 import { sweepBatchId, sweepTrainingData } from '../../src/sweep.js';
 import { BUCKET, sampleEvent } from '../events.js';
+import { config, DIGEST, IMAGE, sagemaker } from '../helpers/retrain-fixtures.js';
 
-const sagemaker = mockClient(SageMakerClient);
 const s3 = mockClient(S3Client);
-const config = loadConfig(retrainModelEnv);
+
 const deps = { sagemaker: new SageMakerClient({}), s3: new S3Client({}), config };
 const schedule = () => v.parse(ScheduledEventSchema, sampleEvent('scheduled-sweep.json')) as ScheduledEvent;
 
-const DIGEST = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd12345678';
-const IMAGE = `000000000000.dkr.ecr.us-east-1.amazonaws.com/mlpipe-dev@${DIGEST}`;
 const FIRST_JOB = 'mlpipe-dev-train-226ba9db57e7';
 /** When the pipeline's newest Completed job was created: objects written before it are covered. */
 const TRAINED_AT = new Date('2026-11-16T09:00:00Z');

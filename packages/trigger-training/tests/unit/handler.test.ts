@@ -1,8 +1,8 @@
 import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
 
@@ -76,39 +76,6 @@ describe('Handler: trigger-training', () => {
     expect(sagemaker).toHaveReceivedCommandTimes(CreateTrainingJobCommand, 1);
   });
 
-  it.each(['action-type', 'result', 'repository-name', 'image-digest'])(
-    'returns a validation error naming %s when it is null, and makes no AWS call',
-    async (field) => {
-      const event = sampleEvent<{ detail: Record<string, unknown> }>('ecr-push.json');
-      event.detail[field] = null;
-
-      const result = await main(event, context);
-
-      expect(result).toMatchObject({ status: 'invalid', issues: [{ path: `detail.${field}` }] });
-      expect(sagemaker.calls()).toHaveLength(0);
-    },
-  );
-
-  it('refuses an event of another source as invalid, naming the field', async () => {
-    const event = { ...sampleEvent('ecr-push.json'), source: 'aws.s3' };
-
-    await expect(main(event, context)).resolves.toMatchObject({
-      status: 'invalid',
-      issues: [{ path: 'source' }],
-    });
-    expect(sagemaker.calls()).toHaveLength(0);
-  });
-
-  it('rethrows a throttled CreateTrainingJob so Lambda retries the event', async () => {
-    const throttled = Object.assign(new Error('Rate exceeded'), {
-      name: 'ThrottlingException',
-      $retryable: {},
-    });
-    sagemaker.on(CreateTrainingJobCommand).rejects(throttled);
-
-    await expect(main(sampleEvent('ecr-push.json'), context)).rejects.toThrow('Rate exceeded');
-  });
-
   it('returns a failed result for ResourceLimitExceeded instead of rethrowing, so Lambda does not retry', async () => {
     const quota = Object.assign(
       new Error("The account-level service limit 'ml.m5.large for training job usage' is 0 Instances"),
@@ -127,17 +94,16 @@ describe('Handler: trigger-training', () => {
     });
     expect(sagemaker).toHaveReceivedCommandTimes(CreateTrainingJobCommand, 1);
   });
+});
 
-  it('fails at cold start with an error naming a missing environment variable', async () => {
-    const saved = process.env.SAGEMAKER_ROLE;
-    delete process.env.SAGEMAKER_ROLE;
-    jest.resetModules();
-    try {
-      await expect(import('../../src/handler.js')).rejects.toThrow(
-        'Invalid configuration: SAGEMAKER_ROLE is required',
-      );
-    } finally {
-      process.env.SAGEMAKER_ROLE = saved;
-    }
-  });
+describeHandlerContract({
+  stage: 'trigger-training',
+  main,
+  load: () => import('../../src/handler.js'),
+  mocks: [sagemaker],
+  event: () => sampleEvent('ecr-push.json'),
+  required: ['action-type', 'result', 'repository-name', 'image-digest'],
+  foreign: { source: 'aws.s3' },
+  throttled: { command: CreateTrainingJobCommand, mock: sagemaker },
+  coldStart: { variable: 'SAGEMAKER_ROLE', error: 'Invalid configuration: SAGEMAKER_ROLE is required' },
 });

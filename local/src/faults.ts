@@ -140,8 +140,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** mulberry32: a tiny seeded generator, enough for "30% of the calls". */
-function random(seed: number): () => number {
+/** mulberry32: a tiny seeded generator, enough for "30% of the calls" and for repeatable generated requests. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -172,7 +172,7 @@ export class FaultInjector {
 
   constructor(options: FaultOptions = {}) {
     this.options = parseFaults(options);
-    this.draw = random(this.options.seed ?? Math.floor(Math.random() * 2 ** 32));
+    this.draw = seededRandom(this.options.seed ?? Math.floor(Math.random() * 2 ** 32));
   }
 
   /** Changes the faults while the stack runs (a test lets a fault pass, say), validated as at start. */

@@ -7,6 +7,7 @@ export {
   type InjectedFault,
   parseFaults,
   type ResourceLimitFault,
+  seededRandom,
   type ThrottleFault,
 } from './faults.js';
 export { consoleLogger, type StackLogger, silentLogger } from './log.js';

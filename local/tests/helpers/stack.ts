@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  type DescribeEndpointCommandOutput,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { silentLogger } from '../../src/log.js';
 import { type Stack, type StackOptions, startStack } from '../../src/stack.js';
@@ -62,3 +66,25 @@ export async function eventually<T>(
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
+
+/** A stack for the tests of one describe block: started before them, stopped after them. */
+export function useTestStack(options: Partial<StackOptions> = {}): TestStack {
+  let started: TestStack | undefined;
+  beforeAll(async () => {
+    started = await startTestStack(options);
+  });
+  afterAll(() => started?.stop());
+  return new Proxy({} as TestStack, {
+    get(_target, key) {
+      if (!started) throw new Error('the test stack is used before it started');
+      return started[key as keyof TestStack];
+    },
+  });
+}
+
+/** The endpoint once it is no longer Creating or Updating. */
+export const endpointSettled = (t: TestStack, name: string): Promise<DescribeEndpointCommandOutput> =>
+  eventually(async () => {
+    const endpoint = await t.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+    return ['Creating', 'Updating'].includes(endpoint.EndpointStatus ?? '') ? undefined : endpoint;
+  });

@@ -16,7 +16,7 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { ROLE } from '../helpers/fixtures.js';
-import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { useTestStack } from '../helpers/stack.js';
 
 const IMAGE = `000000000000.dkr.ecr.us-east-1.amazonaws.com/model@sha256:${'a'.repeat(64)}`;
 const inference = {
@@ -26,12 +26,7 @@ const inference = {
 };
 
 describe('SageMaker: model registry, models, endpoint configs and tags', () => {
-  let t: TestStack;
-
-  beforeAll(async () => {
-    t = await startTestStack();
-  });
-  afterAll(() => t.stop());
+  const t = useTestStack();
 
   describe('model package groups', () => {
     it('creates, describes and lists groups with NameContains, sort order and pagination', async () => {

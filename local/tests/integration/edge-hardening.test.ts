@@ -2,7 +2,7 @@
 // (Slow clients, a body or headers that stop arriving, are covered by reliability/tests/stack.)
 import net from 'node:net';
 import { ListTrainingJobsCommand } from '@aws-sdk/client-sagemaker';
-import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { useTestStack } from '../helpers/stack.js';
 
 /** Sends raw bytes and returns what came back before the server closed the connection. */
 function rawRequest(port: number, payload: string): Promise<string> {
@@ -23,12 +23,7 @@ const sageMakerHeaders = (target: string) =>
   `X-Amz-Target: ${target}\r\nContent-Type: application/x-amz-json-1.1\r\n`;
 
 describe('Edge: malformed requests', () => {
-  let t: TestStack;
-
-  beforeAll(async () => {
-    t = await startTestStack();
-  });
-  afterAll(() => t.stop());
+  const t = useTestStack();
 
   it.each(['//', '//user:pass@:x/', '//[::1'])(
     'answers a request target it cannot parse (%s) with InvalidURI',

@@ -3,17 +3,12 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { startStack } from '../../src/stack.js';
-import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { useTestStack } from '../helpers/stack.js';
 
 const run = promisify(execFile);
 
 describe('Edge: routing', () => {
-  let t: TestStack;
-
-  beforeAll(async () => {
-    t = await startTestStack();
-  });
-  afterAll(() => t.stop());
+  const t = useTestStack();
 
   it('returns UnknownOperationException for a service the stack does not serve, at once', async () => {
     // Act

@@ -6,14 +6,13 @@ import {
   CreateTrainingJobCommand,
   DeleteEndpointCommand,
   DescribeEndpointCommand,
-  type DescribeEndpointCommandOutput,
   DescribeTrainingJobCommand,
   ListEndpointsCommand,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, ModelError } from '@aws-sdk/client-sagemaker-runtime';
 import { brokenImage, echoImage, ROLE, trainingRequest } from '../helpers/fixtures.js';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { endpointSettled, eventually, startTestStack, type TestStack } from '../helpers/stack.js';
 
 describe('SageMaker: endpoints served by local processes', () => {
   let t: TestStack;
@@ -21,11 +20,7 @@ describe('SageMaker: endpoints served by local processes', () => {
   let brokenUri: string;
   const modelData = 's3://ml-artifacts/models/train-for-serving/output/model.tar.gz';
 
-  const settled = (name: string): Promise<DescribeEndpointCommandOutput> =>
-    eventually(async () => {
-      const endpoint = await t.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
-      return ['Creating', 'Updating'].includes(endpoint.EndpointStatus ?? '') ? undefined : endpoint;
-    });
+  const settled = (name: string) => endpointSettled(t, name);
 
   const createModel = async (
     name: string,

@@ -1,14 +1,9 @@
 import { PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { event, patternCases } from '../helpers/pattern-table.js';
-import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { useTestStack } from '../helpers/stack.js';
 
 describe('EventBridge: PutEvents and patterns', () => {
-  let t: TestStack;
-
-  beforeAll(async () => {
-    t = await startTestStack();
-  });
-  afterAll(() => t.stop());
+  const t = useTestStack();
 
   it('accepts valid entries and rejects invalid ones per entry, like AWS', async () => {
     // Act

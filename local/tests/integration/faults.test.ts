@@ -10,7 +10,6 @@ import {
   CreateModelCommand,
   CreateTrainingJobCommand,
   DescribeEndpointCommand,
-  type DescribeEndpointCommandOutput,
   ListEndpointsCommand,
   ListTrainingJobsCommand,
   SageMakerClient,
@@ -18,7 +17,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { echoImage, ROLE, trainingRequest } from '../helpers/fixtures.js';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { endpointSettled, startTestStack, type TestStack, useTestStack } from '../helpers/stack.js';
 
 const signedFor = (operation: string) => ({
   authorization:
@@ -28,11 +27,7 @@ const signedFor = (operation: string) => ({
 });
 
 describe('Faults: off by default', () => {
-  let t: TestStack;
-  beforeAll(async () => {
-    t = await startTestStack();
-  });
-  afterAll(() => t.stop());
+  const t = useTestStack();
 
   it('injects nothing when no faults are given', async () => {
     // Act
@@ -143,11 +138,7 @@ describe('Faults: endpoint updates', () => {
   let t: TestStack;
   const modelData = 's3://ml-artifacts/models/model.tar.gz';
 
-  const settled = (name: string): Promise<DescribeEndpointCommandOutput> =>
-    eventually(async () => {
-      const endpoint = await t.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
-      return ['Creating', 'Updating'].includes(endpoint.EndpointStatus ?? '') ? undefined : endpoint;
-    });
+  const settled = (name: string) => endpointSettled(t, name);
   const servedVersion = async (name: string): Promise<string> => {
     const response = await t.runtime.send(
       new InvokeEndpointCommand({ EndpointName: name, Body: Buffer.from('x') }),

@@ -44,22 +44,32 @@ function parseJsonAllowingNaN(text: string): unknown {
   }
 }
 
-/** Reads and parses a JSON evaluation from S3; `context` names the job in error messages. */
-export async function readEvaluation(s3: S3Client, uri: string, context: string): Promise<unknown> {
+/**
+ * The text of the object at `uri`, or the name of S3's answer when it is missing (NoSuchKey, or AccessDenied,
+ * which S3 answers for a missing key to a reader without s3:ListBucket). Other faults propagate.
+ */
+async function readText(s3: S3Client, uri: string): Promise<{ text: string } | { missing: string }> {
   const { bucket, key } = parseS3Uri(uri);
-  let text: string;
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    text = (await object.Body?.transformToString('utf-8')) ?? '';
+    return { text: (await object.Body?.transformToString('utf-8')) ?? '' };
   } catch (error) {
     const name = awsErrorName(error);
-    if (name && MISSING_OBJECT.has(name)) {
-      throw new TerminalError(
-        `${context}: ${uri} is missing (${name}${name === 'AccessDenied' ? ': S3 answers AccessDenied for a missing key without s3:ListBucket' : ''}); nothing registered`,
-      );
-    }
+    if (name && MISSING_OBJECT.has(name)) return { missing: name };
     throw error;
   }
+}
+
+/** Reads and parses a JSON evaluation from S3; `context` names the job in error messages. */
+export async function readEvaluation(s3: S3Client, uri: string, context: string): Promise<unknown> {
+  const read = await readText(s3, uri);
+  if ('missing' in read) {
+    const name = read.missing;
+    throw new TerminalError(
+      `${context}: ${uri} is missing (${name}${name === 'AccessDenied' ? ': S3 answers AccessDenied for a missing key without s3:ListBucket' : ''}); nothing registered`,
+    );
+  }
+  const { text } = read;
   try {
     return parseJsonAllowingNaN(text);
   } catch (error) {
@@ -81,16 +91,9 @@ export interface RecordedDecision {
  * missing key to a reader without s3:ListBucket) or not a decision of ours: undefined. Other faults propagate.
  */
 export async function readDecision(s3: S3Client, uri: string): Promise<RecordedDecision | undefined> {
-  const { bucket, key } = parseS3Uri(uri);
-  let text: string;
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    text = (await object.Body?.transformToString('utf-8')) ?? '';
-  } catch (error) {
-    const name = awsErrorName(error);
-    if (name && MISSING_OBJECT.has(name)) return undefined;
-    throw error;
-  }
+  const read = await readText(s3, uri);
+  if ('missing' in read) return undefined;
+  const { text } = read;
   try {
     const document = JSON.parse(text) as Partial<RecordedDecision> | null;
     return document?.status === 'registered' || document?.status === 'rejected'

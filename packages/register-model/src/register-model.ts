@@ -189,16 +189,20 @@ export async function registerModel(
     champion,
   });
 
+  // What both decisions record about the evaluation, the metric and the champion.
+  const documented = {
+    evaluationJob: job,
+    trainingJob: trainingJobName,
+    evaluation: evaluationUri,
+    modelPackageGroup: config.MODEL_REGISTRY_NAME,
+    metric,
+    champion: championReport(champion),
+  };
   if (!gate.passed) {
     await writeJson(s3, decisionUri, {
       status: 'rejected',
       reasons: gate.reasons,
-      evaluationJob: job,
-      trainingJob: trainingJobName,
-      evaluation: evaluationUri,
-      modelPackageGroup: config.MODEL_REGISTRY_NAME,
-      metric,
-      champion: championReport(champion),
+      ...documented,
       modelDataUrl: lineage.modelDataUrl,
       imageUri: lineage.imageUri,
       event: { id: event.id, time: event.time },
@@ -268,12 +272,7 @@ export async function registerModel(
     modelPackageArn,
     version: versionOf(modelPackageArn),
     approval,
-    evaluationJob: job,
-    trainingJob: trainingJobName,
-    evaluation: evaluationUri,
-    modelPackageGroup: config.MODEL_REGISTRY_NAME,
-    metric,
-    champion: championReport(champion),
+    ...documented,
     event: { id: event.id, time: event.time },
   });
   return {

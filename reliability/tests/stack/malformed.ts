@@ -2,6 +2,7 @@
 // wrong X-Amz-Target, wrong shapes, bodies over the limits, truncated and stalled bodies, garbage headers,
 // random bytes, malformed S3 requests. Each case knows how to send itself and whether its answer must be an
 // AWS error (a well-formed HTTP request) or may be the HTTP parser's bare 4xx (bytes that are not HTTP).
+import { seededRandom } from '@sagemaker-pipeline/local';
 import { type Answer, httpExchange, rawExchange } from './wire.js';
 
 export type Kind =
@@ -42,17 +43,6 @@ export const TEST_BUCKET = 'malformed-requests';
 const QUICK = 5_000;
 /** A stalled request is answered after the edge's idle timeout (10 s); headers after Node's headers timeout. */
 const STALLED = 15_000;
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const scope = (service: string) =>
   `AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
@@ -113,7 +103,7 @@ const rawCase = (
 });
 
 export function malformedCases(seed = 20_251_127): MalformedCase[] {
-  const draw = random(seed);
+  const draw = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(draw() * items.length)] as T;
   const int = (min: number, max: number) => min + Math.floor(draw() * (max - min + 1));
   const bytes = (length: number) => Buffer.from(Array.from({ length }, () => int(0, 255)));

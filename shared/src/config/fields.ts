@@ -108,43 +108,28 @@ export const hyperparameters = () =>
     ),
   );
 
-/**
- * A container image URI as SageMaker takes it (`TrainingImage`: 1-255 characters, no whitespace). Empty counts
- * as unset, so a serverless.yml can default an optional image to `''`.
- */
-export const optionalImageUri = () =>
+/** An optional string that must match `pattern`; empty counts as unset, so a serverless.yml can default it to `''`. */
+const optionalMatching = (pattern: RegExp, message: string) => () =>
   v.pipe(
     v.optional(v.string()),
     v.transform((value) => (value === '' ? undefined : value)),
-    v.optional(
-      v.pipe(
-        v.string(),
-        v.regex(
-          /^\S{1,255}$/,
-          'must be a container image URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag',
-        ),
-      ),
-    ),
+    v.optional(v.pipe(v.string(), v.regex(pattern, message))),
   );
 
+/** A container image URI as SageMaker takes it (`TrainingImage`: 1-255 characters, no whitespace). */
+export const optionalImageUri = optionalMatching(
+  /^\S{1,255}$/,
+  'must be a container image URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag',
+);
+
 /**
- * The pipeline's alert topic (`ALERT_TOPIC_ARN`, infra's `<pipeline>-alerts`). Empty counts as unset: alerts are
- * then only logged, as ERROR lines with the same text.
+ * The pipeline's alert topic (`ALERT_TOPIC_ARN`, infra's `<pipeline>-alerts`). Unset, alerts are only logged, as
+ * ERROR lines with the same text.
  */
-export const optionalTopicArn = () =>
-  v.pipe(
-    v.optional(v.string()),
-    v.transform((value) => (value === '' ? undefined : value)),
-    v.optional(
-      v.pipe(
-        v.string(),
-        v.regex(
-          /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
-          'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
-        ),
-      ),
-    ),
-  );
+export const optionalTopicArn = optionalMatching(
+  /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+  'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts',
+);
 
 /** A SageMaker model package group name (the model registry): 1-63 letters, digits, hyphens. */
 export const modelPackageGroupName = () =>

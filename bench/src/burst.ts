@@ -13,6 +13,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { silentLogger, startStack } from '@sagemaker-pipeline/local';
+import pMap from 'p-map';
 import { benchDir, infraService, workspace } from './paths.js';
 
 const STAGE = 'local';
@@ -60,23 +61,6 @@ async function eventually<T>(
   }
 }
 
-/** Runs `tasks` with at most `limit` at a time. */
-async function bounded(
-  count: number,
-  limit: number,
-  task: (index: number) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const index = next;
-      next += 1;
-      await task(index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
-}
-
 export async function measureBursts(
   dir: string,
   sizes: number[],
@@ -114,14 +98,17 @@ export async function measureBursts(
       const before = invocations().length;
       const jobsBefore = new Set(await retrainJobs());
       const started = performance.now();
-      await bounded(size, concurrency, (index) =>
-        s3.send(
-          new PutObjectCommand({
-            Bucket: BUCKET,
-            Key: `training-data/burst-${size}/part-${String(index).padStart(4, '0')}.csv`,
-            Body: `x,y\n${index},${index % 2}\n`,
-          }),
-        ),
+      await pMap(
+        Array.from({ length: size }, (_, index) => index),
+        (index) =>
+          s3.send(
+            new PutObjectCommand({
+              Bucket: BUCKET,
+              Key: `training-data/burst-${size}/part-${String(index).padStart(4, '0')}.csv`,
+              Body: `x,y\n${index},${index % 2}\n`,
+            }),
+          ),
+        { concurrency },
       );
       const uploadMs = performance.now() - started;
       const covered = () =>

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type Stack, silentLogger, startStack } from '@sagemaker-pipeline/local';
 import * as esbuild from 'esbuild';
+import pMap from 'p-map';
 import { workspace } from './paths.js';
 import {
   nothingMissing,
@@ -93,24 +94,11 @@ async function loadStageCode(dir: string): Promise<StageCode> {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node24',
     outfile,
     logLevel: 'silent',
   });
   return createRequire(import.meta.url)(outfile) as StageCode;
-}
-
-/** Runs `task` for 0..count-1, at most `limit` at a time. */
-async function bounded(count: number, limit: number, task: (index: number) => Promise<unknown>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const index = next;
-      next += 1;
-      await task(index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
 function configs(code: StageCode, account: string) {
@@ -277,25 +265,29 @@ async function putObjects(stack: Stack, code: StageCode, config: Configs, size: 
   });
   try {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await bounded(size, 16, async (index) => {
-      const trainingJobName = code.resourceName(PIPELINE, 'train', `bench-sweeps-${index}`);
-      const folder = code.evaluationOutputUri(config.evaluate, trainingJobName);
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: BUCKET,
-          Key: `training-data/part-${String(index).padStart(5, '0')}.csv`,
-          Body: `x,y\n${index},${index % 2}\n`,
-        }),
-      );
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: BUCKET,
-          Key: `${folder.slice(`s3://${BUCKET}/`.length)}/decision.json`,
-          Body: JSON.stringify({ status: 'registered', evaluationJob: trainingJobName }),
-          ContentType: 'application/json',
-        }),
-      );
-    });
+    await pMap(
+      Array.from({ length: size }, (_, index) => index),
+      async (index) => {
+        const trainingJobName = code.resourceName(PIPELINE, 'train', `bench-sweeps-${index}`);
+        const folder = code.evaluationOutputUri(config.evaluate, trainingJobName);
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: `training-data/part-${String(index).padStart(5, '0')}.csv`,
+            Body: `x,y\n${index},${index % 2}\n`,
+          }),
+        );
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: `${folder.slice(`s3://${BUCKET}/`.length)}/decision.json`,
+            Body: JSON.stringify({ status: 'registered', evaluationJob: trainingJobName }),
+            ContentType: 'application/json',
+          }),
+        );
+      },
+      { concurrency: 16 },
+    );
   } finally {
     s3.destroy();
   }

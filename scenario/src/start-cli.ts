@@ -42,8 +42,6 @@ function summary(result: LifecycleResult): string {
 }
 
 async function main(): Promise<number> {
-  // Lambda runs Node 24; the SDK's notice about Node 20 on this machine is not for the user of the demo.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
     options: {
       'keep-running': { type: 'boolean', default: false },

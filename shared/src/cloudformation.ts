@@ -176,7 +176,7 @@ export function roleStatements(role: CfnResource, parameters?: Record<string, st
 /** The IAM role a Lambda function of the template runs with. */
 export function functionRole(template: CfnTemplate, functionLogicalId: string): CfnResource {
   const fn = template.Resources[functionLogicalId];
-  if (!fn || fn.Type !== 'AWS::Lambda::Function')
+  if (fn?.Type !== 'AWS::Lambda::Function')
     throw new Error(`No function ${functionLogicalId} in the template`);
   const role = fn.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined;
   const roleId = role?.['Fn::GetAtt']?.[0];

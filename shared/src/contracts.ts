@@ -10,6 +10,17 @@ export const DEFAULT_PIPELINE_PREFIX = 'mlpipe';
 export const DEFAULT_ACCOUNT = '000000000000';
 export const DEFAULT_REGION = 'us-east-1';
 
+/** The services of the pipeline, in the order they deploy (infra first), each a folder of packages/. */
+export const SERVICES = [
+  'infra',
+  'trigger-training',
+  'evaluate-model',
+  'register-model',
+  'deploy-model',
+  'retrain-model',
+] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
 /** The functions that have a dead-letter queue `<pipeline>-<owner>-dlq`, and infra's retrain queue (`retrain`). */
 export const DEAD_LETTER_OWNERS = [
   'trigger-training',

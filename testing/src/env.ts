@@ -3,16 +3,15 @@
  * client reaches only a mock or a stack on loopback, never AWS; and each stage's configuration as its
  * serverless.yml gives it, from the names of shared/contracts, for the unit tests and the bad-input suites.
  */
-import { DEFAULT_ACCOUNT, DEFAULT_REGION, pipelineNames } from '@sagemaker-pipeline/shared/contracts';
+import {
+  DEFAULT_ACCOUNT,
+  DEFAULT_REGION,
+  pipelineNames,
+  type ServiceName,
+} from '@sagemaker-pipeline/shared/contracts';
 
-export const STAGES = [
-  'trigger-training',
-  'evaluate-model',
-  'register-model',
-  'deploy-model',
-  'retrain-model',
-] as const;
-export type Stage = (typeof STAGES)[number];
+/** A stage: a service of the pipeline with a function (every one but infra). */
+export type Stage = Exclude<ServiceName, 'infra'>;
 
 /** Fake credentials in the default region; no profile, no endpoint and no SDK warning from the shell. */
 export function useOfflineSdk(): void {

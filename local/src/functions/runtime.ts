@@ -158,7 +158,7 @@ export class FunctionRuntime {
         outfile,
         platform: 'node',
         format: 'esm',
-        target: 'node20',
+        target: 'node24',
         logLevel: 'silent',
       });
       return outfile;
@@ -201,7 +201,7 @@ export class FunctionRuntime {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node24',
       sourcemap: 'inline',
       metafile: true,
       logLevel: 'silent',

@@ -1,3 +1,4 @@
+import { pipelineNames } from '@sagemaker-pipeline/shared/contracts';
 import { resourceName } from '@sagemaker-pipeline/shared/naming';
 import { DEPLOY_PARAMETERS, packagedTemplates, resolveValue } from '../../src/cfn-templates.js';
 import type { IamRequest } from '../../src/iam-evaluator.js';
@@ -68,14 +69,7 @@ export const ENDPOINT = sagemaker(`endpoint/${PIPELINE}`);
 export const SAGEMAKER_ROLE = iamRole(`${PIPELINE}-sagemaker`);
 export const ALERTS = topic(`${PIPELINE}-alerts`);
 /** The dead-letter queues of the pipeline: one per asynchronously invoked function, and the retrain queue's. */
-export const DEAD_LETTER_QUEUES = [
-  'trigger-training',
-  'evaluate-model',
-  'register-model',
-  'deploy-model',
-  'retrain-model',
-  'retrain',
-].map((owner) => `${PIPELINE}-${owner}-dlq`);
+export const DEAD_LETTER_QUEUES = Object.values(pipelineNames({ stage: 'dev' }).deadLetterQueues);
 // The same resources of the pipeline whose name extends ours.
 export const EXTENDING_TRAINING_JOB = sagemaker(
   `training-job/${resourceName(EXTENDING, 'train', `${EXTENDING}@sha256:abc`)}`,

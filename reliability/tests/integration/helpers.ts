@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { type Stack, type StackOptions, silentLogger, startStack } from '@sagemaker-pipeline/local';
+import type { ServiceName } from '@sagemaker-pipeline/shared/contracts';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -23,13 +24,7 @@ export const NAMES = {
   evaluationPrefix: 'evaluation-data/',
 } as const;
 
-export type ServiceName =
-  | 'infra'
-  | 'trigger-training'
-  | 'evaluate-model'
-  | 'register-model'
-  | 'deploy-model'
-  | 'retrain-model';
+export type { ServiceName };
 
 export interface PipelineStack {
   stack: Stack;

@@ -2,7 +2,7 @@
 // resources without reading its templates; the packaged templates (stage dev) are the truth it must match.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEAD_LETTER_OWNERS, pipelineNames } from '@sagemaker-pipeline/shared/contracts';
+import { DEAD_LETTER_OWNERS, pipelineNames, SERVICES } from '@sagemaker-pipeline/shared/contracts';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
@@ -20,7 +20,7 @@ const namesOf = (type: string, property: string, ...services: string[]) =>
     .filter((resource) => resource.Type === type)
     .map((resource) => resource.Properties?.[property]);
 
-const STAGES = ['trigger-training', 'evaluate-model', 'register-model', 'deploy-model', 'retrain-model'];
+const STAGES = SERVICES.filter((service) => service !== 'infra');
 const names = pipelineNames({ stage: 'dev' });
 
 describe('contracts: the pipeline names of pipeline.yml', () => {

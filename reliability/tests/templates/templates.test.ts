@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { type CfnTemplate, resourcesOfType } from '@sagemaker-pipeline/shared/cloudformation';
+import { SERVICES } from '@sagemaker-pipeline/shared/contracts';
 import { checkTemplates, type NamedTemplate, type SpecReport } from '../../src/cfn-spec.js';
 import { deployedNames, packagedTemplates, resolveValue } from '../../src/cfn-templates.js';
 import { recordFigures } from '../../src/figures.js';
@@ -108,16 +109,7 @@ describe('Templates: every packaged service template', () => {
 
   it('covers infra and every stage', () => {
     // Assess
-    expect(templates.map(({ service }) => service)).toEqual(
-      expect.arrayContaining([
-        'infra',
-        'trigger-training',
-        'evaluate-model',
-        'register-model',
-        'deploy-model',
-        'retrain-model',
-      ]),
-    );
+    expect(templates.map(({ service }) => service)).toEqual(expect.arrayContaining([...SERVICES]));
   });
 
   it('uses only resource types and properties of the CloudFormation specification, with every required property, values of their types and references that resolve', () => {

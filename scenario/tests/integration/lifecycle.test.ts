@@ -15,7 +15,7 @@ import {
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { main as pipeline } from '@sagemaker-pipeline/cli';
 import type { PipelineStatus } from '@sagemaker-pipeline/cli/status';
-import { pipelineNames } from '@sagemaker-pipeline/shared/contracts';
+import { pipelineNames, SERVICES } from '@sagemaker-pipeline/shared/contracts';
 import { referenceData, referenceImageFolder } from '../../src/data.js';
 import { type LifecycleResult, runLifecycle } from '../../src/lifecycle.js';
 import { renderReport } from '../../src/report.js';
@@ -24,14 +24,7 @@ import { launchChromium } from '../browser.js';
 /** The reference random forest scores 1.0 on these 30 held-out rows; a broken pipeline scores far less. */
 const HOLDOUT_ACCURACY_FLOOR = 0.9;
 const names = pipelineNames({ stage: 'local' });
-const services = [
-  'infra',
-  'trigger-training',
-  'evaluate-model',
-  'register-model',
-  'deploy-model',
-  'retrain-model',
-].map((name) => fileURLToPath(new URL(`../../../packages/${name}`, import.meta.url)));
+const services = SERVICES.map((name) => fileURLToPath(new URL(`../../../packages/${name}`, import.meta.url)));
 
 describe('Scenario: the whole life cycle on the offline stack', () => {
   let result: LifecycleResult;

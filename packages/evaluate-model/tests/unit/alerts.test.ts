@@ -9,8 +9,8 @@ import 'aws-sdk-client-mock-jest';
 import { sweepAlert } from '../../src/alerts.js';
 import { evaluateModel } from '../../src/evaluate-model.js';
 import { sampleEvent } from '../events.js';
+import { sagemaker } from '../helpers/evaluate-fixtures.js';
 
-const sagemaker = mockClient(SageMakerClient);
 const sns = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts';
 const deps = {

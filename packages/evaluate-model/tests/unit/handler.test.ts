@@ -3,16 +3,14 @@ import {
   DescribeTrainingJobCommand,
   ListProcessingJobsCommand,
   ListTrainingJobsCommand,
-  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
+import { sagemaker } from '../helpers/evaluate-fixtures.js';
 
-const sagemaker = mockClient(SageMakerClient);
 const context = { functionName: 'evaluateModel', awsRequestId: 'req-1' } as Context;
 const JOB = 'mlpipe-dev-train-226ba9db57e7';
 

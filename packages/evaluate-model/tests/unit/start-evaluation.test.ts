@@ -4,25 +4,11 @@ import {
   type DescribeTrainingJobResponse,
   ResourceInUse,
   ResourceNotFound,
-  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { evaluateModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
-import {
-  type TrainingJobStateChangeEvent,
-  TrainingJobStateChangeEventSchema,
-} from '@sagemaker-pipeline/shared/events';
-import { mockClient } from 'aws-sdk-client-mock';
-import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
 import { startEvaluation } from '../../src/start-evaluation.js';
-import { sampleEvent } from '../events.js';
-
-const sagemaker = mockClient(SageMakerClient);
-const config = loadConfig(evaluateModelEnv);
-const deps = { sagemaker: new SageMakerClient({}), config };
-const trainingEvent = (name = 'training-job-completed.json') =>
-  v.parse(TrainingJobStateChangeEventSchema, sampleEvent(name)) as TrainingJobStateChangeEvent;
+import { config, deps, sagemaker, trainingEvent } from '../helpers/evaluate-fixtures.js';
 
 const JOB = 'mlpipe-dev-train-226ba9db57e7';
 const DIGEST = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd12345678';

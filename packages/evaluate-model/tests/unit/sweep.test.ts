@@ -5,28 +5,19 @@ import {
   ListProcessingJobsCommand,
   ListTrainingJobsCommand,
   ResourceInUse,
-  SageMakerClient,
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
-import { evaluateModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
-  type ScheduledEvent,
-  ScheduledEventSchema,
   type TrainingJobStateChangeEvent,
   TrainingJobStateChangeEventSchema,
 } from '@sagemaker-pipeline/shared/events';
-import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
 import { evaluateModel } from '../../src/evaluate-model.js';
 import { evaluationJobName } from '../../src/start-evaluation.js';
 import { sweepEvaluations } from '../../src/sweep.js';
 import { sampleEvent } from '../events.js';
-
-const sagemaker = mockClient(SageMakerClient);
-const config = loadConfig(evaluateModelEnv);
-const deps = { sagemaker: new SageMakerClient({}), config };
-const schedule = () => v.parse(ScheduledEventSchema, sampleEvent('scheduled-sweep.json')) as ScheduledEvent;
+import { config, deps, sagemaker, schedule } from '../helpers/evaluate-fixtures.js';
 
 // The sample schedule runs at 2026-11-16T03:00:00Z; the window opens 24 hours earlier.
 const FROM = new Date('2026-11-15T03:00:00Z');

@@ -23,6 +23,16 @@ import type {
 } from '@aws-cdk/service-spec-types';
 import type { CfnTemplate } from '@sagemaker-pipeline/shared/cloudformation';
 import { DEPLOY_PARAMETERS, exportNames, intrinsicName, resolveValue } from './cfn-templates.js';
+import {
+  CONDITION_FUNCTIONS,
+  INSIDE_CONDITIONS,
+  INTRINSICS,
+  PARAMETER_TYPES,
+  POLICIES,
+  PSEUDO_PARAMETERS,
+  RESOURCE_KEYS,
+  TEMPLATE_SECTIONS,
+} from './cfn-vocabulary.js';
 
 export interface NamedTemplate {
   name: string;
@@ -45,79 +55,6 @@ export interface SpecReport {
   references: number;
   problems: TemplateProblem[];
 }
-
-const PSEUDO_PARAMETERS = new Set([
-  'AWS::AccountId',
-  'AWS::NotificationARNs',
-  'AWS::NoValue',
-  'AWS::Partition',
-  'AWS::Region',
-  'AWS::StackId',
-  'AWS::StackName',
-  'AWS::URLSuffix',
-]);
-
-const TEMPLATE_SECTIONS = new Set([
-  'AWSTemplateFormatVersion',
-  'Description',
-  'Metadata',
-  'Parameters',
-  'Rules',
-  'Mappings',
-  'Conditions',
-  'Transform',
-  'Resources',
-  'Outputs',
-]);
-
-const RESOURCE_KEYS = new Set([
-  'Type',
-  'Properties',
-  'DependsOn',
-  'DeletionPolicy',
-  'UpdateReplacePolicy',
-  'Condition',
-  'Metadata',
-  'CreationPolicy',
-  'UpdatePolicy',
-]);
-
-const POLICIES = new Set(['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot']);
-
-const PARAMETER_TYPES = new Set(['String', 'Number', 'List<Number>', 'CommaDelimitedList']);
-
-/** What a condition may be made of (besides `{ "Condition": name }`), and what may appear inside one. */
-const CONDITION_FUNCTIONS = new Set(['Fn::And', 'Fn::Equals', 'Fn::Not', 'Fn::Or']);
-const INSIDE_CONDITIONS = new Set([
-  ...CONDITION_FUNCTIONS,
-  'Ref',
-  'Fn::FindInMap',
-  'Fn::Sub',
-  'Fn::Join',
-  'Fn::Select',
-  'Fn::Split',
-]);
-
-const INTRINSICS = new Set([
-  'Ref',
-  'Fn::GetAtt',
-  'Fn::Sub',
-  'Fn::Join',
-  'Fn::Select',
-  'Fn::Split',
-  'Fn::If',
-  'Fn::ImportValue',
-  'Fn::Base64',
-  'Fn::GetAZs',
-  'Fn::FindInMap',
-  'Fn::Cidr',
-  'Fn::Length',
-  'Fn::ToJsonString',
-  'Fn::Equals',
-  'Fn::Not',
-  'Fn::And',
-  'Fn::Or',
-]);
 
 let database: SpecDatabase | undefined;
 

@@ -6,13 +6,12 @@
 // to the function's on-failure destination in Lambda's record shape.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import type { StackLogger } from '../log.js';
 import { ProcessTracker } from '../sagemaker/containers.js';
+import { bundleHandler, lambdaEnvironment, workerScript } from './bundle.js';
 import type { FunctionDefinition } from './serverless-config.js';
 
 export interface InvocationError {
@@ -99,12 +98,11 @@ export interface FunctionRuntimeOptions {
 }
 
 const MAX_RECORDS = 5_000;
-const HANDLER_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
 
 export class FunctionRuntime {
   readonly invocations: InvocationRecord[] = [];
   private readonly functions = new Map<string, FunctionState>();
-  private workerScript?: Promise<string>;
+  private workerScriptFile?: Promise<string>;
   private stopped = false;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
@@ -132,7 +130,7 @@ export class FunctionRuntime {
   /** Bundles every function in the background so the first event does not wait for esbuild. */
   warm(): void {
     for (const state of this.functions.values()) {
-      state.bundle ??= this.bundle(state.definition);
+      state.bundle ??= bundleHandler(state.definition, this.options);
       state.bundle.catch(() => {});
     }
   }
@@ -146,112 +144,10 @@ export class FunctionRuntime {
     }
   }
 
-  private resolveWorkerScript(): Promise<string> {
-    this.workerScript ??= (async () => {
-      const here = path.dirname(fileURLToPath(import.meta.url));
-      const compiled = path.join(here, 'worker.js');
-      if (existsSync(compiled)) return compiled;
-      // running from sources (tests): compile the worker once into the stack folder
-      const outfile = path.join(this.options.dir, 'runtime', 'lambda-worker.mjs');
-      await esbuild.build({
-        entryPoints: [path.join(here, 'worker.ts')],
-        outfile,
-        platform: 'node',
-        format: 'esm',
-        target: 'node24',
-        logLevel: 'silent',
-      });
-      return outfile;
-    })();
-    return this.workerScript;
-  }
-
-  private async bundle(definition: FunctionDefinition): Promise<string> {
-    const dot = definition.handler.lastIndexOf('.');
-    const base = path.join(definition.serviceDir, definition.handler.slice(0, dot));
-    const entry = HANDLER_EXTENSIONS.map((extension) => `${base}${extension}`).find((file) =>
-      existsSync(file),
-    );
-    if (!entry) throw new Error(`handler file ${base}.{ts,js} of function ${definition.name} not found`);
-    const outDir = path.join(
-      this.options.bundleDir ?? path.join(this.options.dir, 'functions'),
-      definition.service,
-      definition.name,
-    );
-    const outfile = path.join(outDir, 'handler.mjs');
-    const metaFile = path.join(outDir, 'inputs.json');
-    try {
-      const inputs = JSON.parse(await readFile(metaFile, 'utf8')) as Record<string, number>;
-      const unchanged = await Promise.all(
-        Object.entries(inputs).map(
-          async ([file, mtime]) => (await stat(file).catch(() => undefined))?.mtimeMs === mtime,
-        ),
-      );
-      if (existsSync(outfile) && unchanged.every(Boolean) && Object.keys(inputs).length > 0) return outfile;
-    } catch {
-      // no cache yet
-    }
-    await mkdir(outDir, { recursive: true });
-    const started = Date.now();
-    // Written beside, then renamed: a bundle folder shared by several stacks never shows half a file
-    const written = `${outfile}.${process.pid}.${randomUUID()}.tmp`;
-    const result = await esbuild.build({
-      entryPoints: [entry],
-      outfile: written,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node24',
-      sourcemap: 'inline',
-      metafile: true,
-      logLevel: 'silent',
-      absWorkingDir: definition.serviceDir,
-      mainFields: ['module', 'main'],
-      banner: {
-        js: "import { createRequire as __localCreateRequire } from 'node:module'; const require = __localCreateRequire(import.meta.url);",
-      },
-    });
-    const inputs: Record<string, number> = {};
-    for (const input of Object.keys(result.metafile.inputs)) {
-      const file = path.resolve(definition.serviceDir, input);
-      const info = await stat(file).catch(() => undefined);
-      if (info) inputs[file] = info.mtimeMs;
-    }
-    await rename(written, outfile);
-    const meta = `${metaFile}.${process.pid}.${randomUUID()}.tmp`;
-    await writeFile(meta, JSON.stringify(inputs));
-    await rename(meta, metaFile);
-    this.options.logger.info('lambda', `bundled ${definition.name} in ${Date.now() - started} ms`);
-    return outfile;
-  }
-
-  private environment(definition: FunctionDefinition): Record<string, string> {
-    return {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      TZ: 'UTC',
-      NODE_OPTIONS: '--enable-source-maps',
-      ...Object.fromEntries(
-        Object.entries(definition.environment).map(([key, value]) => [
-          key,
-          typeof value === 'string' ? value : JSON.stringify(value ?? ''),
-        ]),
-      ),
-      AWS_REGION: this.options.region,
-      AWS_DEFAULT_REGION: this.options.region,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_ENDPOINT_URL: this.options.endpoint(),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-      AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${randomUUID().replace(/-/g, '')}`,
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      LAMBDA_TASK_ROOT: definition.serviceDir,
-    };
+  /** The worker that runs a handler in a child process (compiled once when the stack runs from sources). */
+  private get workerScript(): Promise<string> {
+    this.workerScriptFile ??= workerScript(this.options.dir);
+    return this.workerScriptFile;
   }
 
   private logOf(state: FunctionState): { write(text: string | Buffer): void } {
@@ -269,13 +165,13 @@ export class FunctionRuntime {
   }
 
   private async spawnInstance(state: FunctionState): Promise<Instance> {
-    state.bundle ??= this.bundle(state.definition);
-    const [script, bundle] = await Promise.all([this.resolveWorkerScript(), state.bundle]);
+    state.bundle ??= bundleHandler(state.definition, this.options);
+    const [script, bundle] = await Promise.all([this.workerScript, state.bundle]);
     await mkdir(path.join(this.options.dir, 'logs', 'functions'), { recursive: true });
     const exportName = state.definition.handler.slice(state.definition.handler.lastIndexOf('.') + 1);
     const child = fork(script, [bundle, exportName], {
       cwd: state.definition.serviceDir,
-      env: this.environment(state.definition),
+      env: lambdaEnvironment(state.definition, this.options),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
       execArgv: [],

@@ -3,6 +3,7 @@
  * derives from pipeline.yml, the evaluation's output and files, the lineage tags of what deploy-model creates.
  * A change here changes producer and consumer together.
  */
+import { TerminalError } from './errors.js';
 
 /** The first part of every name when `PIPELINE_PREFIX` is not set (pipeline.yml). */
 export const DEFAULT_PIPELINE_PREFIX = 'mlpipe';
@@ -94,6 +95,20 @@ export interface Decision {
   trainingJob?: string | null;
 }
 
+/**
+ * What evaluate-model tells an evaluation job about the model it evaluates (its Environment), which
+ * register-model reads back to register that model: its training job, model artifact, image and digest.
+ */
+export const LINEAGE_ENVIRONMENT = {
+  trainingJob: 'TRAINING_JOB_NAME',
+  modelData: 'MODEL_DATA_URL',
+  image: 'IMAGE_URI',
+  imageDigest: 'IMAGE_DIGEST',
+} as const;
+
+/** Tags the stages put on their jobs (and register-model on its packages' metadata): a model's lineage. */
+export const JOB_TAGS = { trainingJob: 'training-job', imageDigest: 'image-digest' } as const;
+
 /** Tags deploy-model puts on its models and endpoint configs: which package version they serve. */
 export const LINEAGE_TAGS = {
   group: 'model-package-group',
@@ -101,3 +116,22 @@ export const LINEAGE_TAGS = {
   arn: 'model-package-arn',
   imageDigest: 'image-digest',
 } as const;
+
+/** An S3 URI as the stages take it in their configuration: `s3://<bucket>[/<key or prefix>]`. */
+export const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
+
+/** The bucket and key (or prefix) of an S3 URI; anything else is a TerminalError (no retry would change it). */
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = S3_URI.exec(uri);
+  if (!match?.[1]) throw new TerminalError(`${uri} is not an s3:// URI`);
+  return { bucket: match[1], key: match[2] ?? '' };
+}
+
+/** An image digest as ECR reports it, and as trigger-training tags its jobs with it (`image-digest`). */
+export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** The digest of an image referenced by digest (`<repository>@sha256:<hex>`), else undefined. */
+export function digestOf(imageUri: string): string | undefined {
+  const digest = imageUri.slice(imageUri.lastIndexOf('@') + 1);
+  return imageUri.includes('@') && IMAGE_DIGEST.test(digest) ? digest : undefined;
+}

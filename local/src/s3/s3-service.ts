@@ -349,7 +349,8 @@ export class S3Service {
   }
 }
 
-export function parseS3Uri(uri: string): { bucket: string; key: string } {
+/** The bucket and key of an S3 URI in a SageMaker request, refused as the SageMaker API refuses it. */
+export function requestS3Location(uri: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (!match) throw new AwsError('ValidationException', `Invalid S3 URI: ${uri}`);
   return { bucket: match[1] ?? '', key: match[2] ?? '' };

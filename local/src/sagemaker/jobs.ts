@@ -6,7 +6,7 @@ import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/pro
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseS3Uri } from '../s3/s3-service.js';
+import { requestS3Location } from '../s3/s3-service.js';
 import { startContainer } from './containers.js';
 import { packDirectory } from './model-archive.js';
 import type { Input, JobBase, ProcessingJob, ServiceContext, TrainingJob } from './resources.js';
@@ -49,7 +49,7 @@ async function listLocalFiles(root: string, relative = ''): Promise<string[]> {
 
 /** Copies every object under an S3 prefix into a folder, keys relative to the prefix; returns the keys copied. */
 async function downloadPrefix(context: ServiceContext, uri: string, destination: string): Promise<string[]> {
-  const { bucket, key: prefix } = parseS3Uri(uri);
+  const { bucket, key: prefix } = requestS3Location(uri);
   const keys = await context.s3.listKeys(bucket, prefix);
   const downloaded: string[] = [];
   for (const key of keys) {
@@ -239,7 +239,7 @@ export async function runTrainingJob(
     } else {
       setSecondary('Uploading', 'Uploading generated training model');
       const output = (request.OutputDataConfig as { S3OutputPath?: string } | undefined)?.S3OutputPath ?? '';
-      const { bucket, key } = parseS3Uri(output);
+      const { bucket, key } = requestS3Location(output);
       const base = `${key.replace(/\/+$/, '')}${key ? '/' : ''}${job.name}/output`;
       const archive = path.join(root, 'model.tar.gz');
       await packDirectory(path.join(optMl, 'model'), archive);
@@ -344,7 +344,7 @@ export async function runProcessingJob(
       finish('Failed', `AlgorithmError: ${failure ?? 'See job logs for more information'}`);
     } else {
       for (const output of outputs) {
-        const { bucket, key } = parseS3Uri(output.uri);
+        const { bucket, key } = requestS3Location(output.uri);
         for (const file of await listLocalFiles(output.local)) {
           await context.s3.upload(
             bucket,

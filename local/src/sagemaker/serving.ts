@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { AwsError, sendRestJsonError } from '../aws/errors.js';
-import { parseS3Uri } from '../s3/s3-service.js';
+import { requestS3Location } from '../s3/s3-service.js';
 import { type ContainerRun, ProcessTracker, startContainer } from './containers.js';
 import { extractArchive } from './model-archive.js';
 import type { Input, ServiceContext } from './resources.js';
@@ -94,7 +94,7 @@ export async function deploy(
       const variantRoot = path.join(root, variantName);
       const modelDir = path.join(variantRoot, 'opt', 'ml', 'model');
       if (container.ModelDataUrl) {
-        const { bucket, key } = parseS3Uri(String(container.ModelDataUrl));
+        const { bucket, key } = requestS3Location(String(container.ModelDataUrl));
         const archive = path.join(variantRoot, 'model.tar.gz');
         await context.s3.download(bucket, key, archive).catch(() => {
           throw new DeploymentError(`Could not download model data from ${String(container.ModelDataUrl)}.`);

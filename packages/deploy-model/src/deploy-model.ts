@@ -14,19 +14,18 @@ import {
   DeleteEndpointCommand,
   DescribeEndpointCommand,
   type DescribeEndpointCommandOutput,
-  DescribeModelPackageCommand,
-  ListModelPackagesCommand,
   type SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { Alerts } from '@sagemaker-pipeline/shared/alerts';
 import type { DeployModelConfig } from '@sagemaker-pipeline/shared/config';
-import { awsErrorName, RetryableError } from '@sagemaker-pipeline/shared/errors';
+import { awsErrorName } from '@sagemaker-pipeline/shared/errors';
 import type {
   EndpointStateChangeEvent,
   ModelPackageStateChangeEvent,
   ScheduledEvent,
 } from '@sagemaker-pipeline/shared/events';
+import { newestApproved } from '@sagemaker-pipeline/shared/registry';
 import { settleAlert } from './alerts.js';
 import {
   createEndpointConfigRequest,
@@ -150,38 +149,13 @@ function busy(target: Target, endpointStatus: string, why: string, model: Desire
   };
 }
 
-/** How many times the registry is read again when the listed package is no longer Approved once described. */
-const REGISTRY_READS = 3;
-
-/**
- * The newest Approved version of the group, described, or undefined when the group has none. A version can be
- * rejected between the list and the describe (two decisions in a row): the registry is then read again, and
- * only a registry that keeps changing under it makes the event retried.
- */
+/** The newest Approved version of the group as a model to deploy, or undefined when the group has none. */
 export async function newestApprovedModel(
   sagemaker: SageMakerClient,
   groupName: string,
 ): Promise<DesiredModel | undefined> {
-  let changed = '';
-  for (let read = 0; read < REGISTRY_READS; read += 1) {
-    const listed = await sagemaker.send(
-      new ListModelPackagesCommand({
-        ModelPackageGroupName: groupName,
-        ModelApprovalStatus: 'Approved',
-        SortBy: 'CreationTime',
-        SortOrder: 'Descending',
-        MaxResults: 1,
-      }),
-    );
-    const arn = listed.ModelPackageSummaryList?.[0]?.ModelPackageArn;
-    if (!arn) return undefined;
-    const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
-    if (pkg.ModelApprovalStatus === 'Approved') return desiredModel(pkg);
-    changed = `Model package ${arn} changed to ${pkg.ModelApprovalStatus} while deploying`;
-  }
-  throw new RetryableError(
-    `${changed}, ${REGISTRY_READS} reads in a row; retrying to pick the newest Approved one`,
-  );
+  const newest = await newestApproved(sagemaker, groupName, 'deploying');
+  return newest && desiredModel(newest.pkg);
 }
 
 async function describeEndpoint(

@@ -14,6 +14,7 @@ import type {
   Tag,
 } from '@aws-sdk/client-sagemaker';
 import type { DeployModelConfig } from '@sagemaker-pipeline/shared/config';
+import { LINEAGE_TAGS } from '@sagemaker-pipeline/shared/contracts';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import { resourceName } from '@sagemaker-pipeline/shared/naming';
 
@@ -94,10 +95,10 @@ function baseTags(config: DeployModelConfig): Tag[] {
 export function lineageTags(config: DeployModelConfig, model: DesiredModel): Tag[] {
   return [
     ...baseTags(config),
-    { Key: 'model-package-group', Value: model.groupName },
-    { Key: 'model-package-version', Value: String(model.version) },
-    { Key: 'model-package-arn', Value: model.arn },
-    ...(model.imageDigest ? [{ Key: 'image-digest', Value: model.imageDigest }] : []),
+    { Key: LINEAGE_TAGS.group, Value: model.groupName },
+    { Key: LINEAGE_TAGS.version, Value: String(model.version) },
+    { Key: LINEAGE_TAGS.arn, Value: model.arn },
+    ...(model.imageDigest ? [{ Key: LINEAGE_TAGS.imageDigest, Value: model.imageDigest }] : []),
   ];
 }
 

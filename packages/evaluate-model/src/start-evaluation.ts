@@ -14,7 +14,12 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { EvaluateModelConfig } from '@sagemaker-pipeline/shared/config';
-import { EVALUATION_OUTPUT } from '@sagemaker-pipeline/shared/contracts';
+import {
+  digestOf,
+  EVALUATION_OUTPUT,
+  JOB_TAGS,
+  LINEAGE_ENVIRONMENT,
+} from '@sagemaker-pipeline/shared/contracts';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { TrainingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
 import {
@@ -71,11 +76,9 @@ export function evaluationOutputUri(config: EvaluateModelConfig, trainingJobName
   return `${config.S3_EVALUATION_RESULTS_URI}/${trainingJobName}`;
 }
 
-const DIGEST = /@(sha256:[a-f0-9]{64})$/;
-
 /** The digest of an image referenced by digest, else the `image-digest` tag trigger-training put on the job. */
 export function imageDigest(imageUri: string, tags: Record<string, string> | undefined): string | undefined {
-  return DIGEST.exec(imageUri)?.[1] ?? tags?.['image-digest'];
+  return digestOf(imageUri) ?? tags?.[JOB_TAGS.imageDigest];
 }
 
 async function describeTrainingJob(
@@ -148,16 +151,16 @@ export function evaluationJobRequest(
     StoppingCondition: { MaxRuntimeInSeconds: config.EVALUATION_MAX_RUNTIME_SECONDS },
     // Lineage for register-model: the model it registers is this artifact, served by the training image.
     Environment: {
-      TRAINING_JOB_NAME: spec.trainingJobName,
-      MODEL_DATA_URL: spec.modelDataUrl,
-      IMAGE_URI: spec.trainingImage,
-      ...(spec.imageDigest ? { IMAGE_DIGEST: spec.imageDigest } : {}),
+      [LINEAGE_ENVIRONMENT.trainingJob]: spec.trainingJobName,
+      [LINEAGE_ENVIRONMENT.modelData]: spec.modelDataUrl,
+      [LINEAGE_ENVIRONMENT.image]: spec.trainingImage,
+      ...(spec.imageDigest ? { [LINEAGE_ENVIRONMENT.imageDigest]: spec.imageDigest } : {}),
     },
     Tags: toTags({
       pipeline: config.PIPELINE_NAME,
       stage: STAGE,
-      'training-job': spec.trainingJobName,
-      'image-digest': spec.imageDigest,
+      [JOB_TAGS.trainingJob]: spec.trainingJobName,
+      [JOB_TAGS.imageDigest]: spec.imageDigest,
     }),
   };
 }

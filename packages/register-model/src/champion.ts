@@ -1,8 +1,5 @@
-/**
- * The champion: the newest Approved package of the group, and its metric, which a candidate must beat.
- */
-import { DescribeModelPackageCommand, ListModelPackagesCommand } from '@aws-sdk/client-sagemaker';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
+import { newestApproved } from '@sagemaker-pipeline/shared/registry';
 import { isWithin, readEvaluation, requireMetric } from './evaluation.js';
 import type { Champion } from './gate.js';
 import type { ChampionReport, Deps } from './register-model.js';
@@ -25,19 +22,10 @@ export interface ChampionFound extends Champion {
  * hand, or before METRIC_PATH changed).
  */
 export async function findChampion({ sagemaker, s3, config }: Deps): Promise<ChampionFound | undefined> {
-  const list = await sagemaker.send(
-    new ListModelPackagesCommand({
-      ModelPackageGroupName: config.MODEL_REGISTRY_NAME,
-      ModelApprovalStatus: 'Approved',
-      SortBy: 'CreationTime',
-      SortOrder: 'Descending',
-      MaxResults: 1,
-    }),
-  );
-  const arn = list.ModelPackageSummaryList?.[0]?.ModelPackageArn;
-  if (!arn) return undefined;
   // Summaries carry no metadata: the package itself is described.
-  const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+  const newest = await newestApproved(sagemaker, config.MODEL_REGISTRY_NAME, 'gating');
+  if (!newest) return undefined;
+  const { arn, pkg } = newest;
   const metadata = pkg.CustomerMetadataProperties ?? {};
   const version = pkg.ModelPackageVersion ?? versionOf(arn) ?? undefined;
   const recorded = metadata['metric-value'];

@@ -4,7 +4,7 @@
  * `evaluation` output was written to, which must lie under S3_EVALUATION_RESULTS_URI.
  */
 import type { RegisterModelConfig } from '@sagemaker-pipeline/shared/config';
-import { EVALUATION_OUTPUT } from '@sagemaker-pipeline/shared/contracts';
+import { EVALUATION_OUTPUT, JOB_TAGS, LINEAGE_ENVIRONMENT } from '@sagemaker-pipeline/shared/contracts';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { ProcessingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
 import { isWithin, valueAt } from './evaluation.js';
@@ -45,8 +45,9 @@ export function lineageOf(detail: Detail): Lineage {
   const modelInput = inputs.find((input) => valueAt(input, 'InputName') === 'model');
   const modelInputUri = valueAt(modelInput, 'S3Input.S3Uri');
   const modelDataUrl =
-    environment.MODEL_DATA_URL ?? (typeof modelInputUri === 'string' ? modelInputUri : undefined);
-  const imageUri = environment.IMAGE_URI;
+    environment[LINEAGE_ENVIRONMENT.modelData] ??
+    (typeof modelInputUri === 'string' ? modelInputUri : undefined);
+  const imageUri = environment[LINEAGE_ENVIRONMENT.image];
   const job = detail.ProcessingJobName;
   if (!modelDataUrl) {
     throw new TerminalError(
@@ -59,10 +60,10 @@ export function lineageOf(detail: Detail): Lineage {
     );
   }
   return {
-    trainingJobName: environment.TRAINING_JOB_NAME ?? tags['training-job'],
+    trainingJobName: environment[LINEAGE_ENVIRONMENT.trainingJob] ?? tags[JOB_TAGS.trainingJob],
     modelDataUrl,
     imageUri,
-    imageDigest: environment.IMAGE_DIGEST ?? tags['image-digest'],
+    imageDigest: environment[LINEAGE_ENVIRONMENT.imageDigest] ?? tags[JOB_TAGS.imageDigest],
   };
 }
 

@@ -5,16 +5,10 @@
  * problem; S3 throttling and server faults are let through so Lambda retries.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { S3_URI } from '@sagemaker-pipeline/shared/config';
+import { parseS3Uri } from '@sagemaker-pipeline/shared/contracts';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 
-export { DECISION_FILE, EVALUATION_FILE } from '@sagemaker-pipeline/shared/contracts';
-
-export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = S3_URI.exec(uri);
-  if (!match?.[1]) throw new TerminalError(`${uri} is not an s3:// URI`);
-  return { bucket: match[1], key: match[2] ?? '' };
-}
+export { DECISION_FILE, EVALUATION_FILE, parseS3Uri } from '@sagemaker-pipeline/shared/contracts';
 
 /** True when `uri` is `base` itself or below it (`base` without a trailing slash). */
 export function isWithin(uri: string, base: string): boolean {

@@ -12,6 +12,7 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { RegisterModelConfig } from '@sagemaker-pipeline/shared/config';
+import { JOB_TAGS } from '@sagemaker-pipeline/shared/contracts';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { ProcessingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
 import { isPipelineResource, pipelineResourceForm, shortHash } from '@sagemaker-pipeline/shared/naming';
@@ -238,10 +239,10 @@ export async function registerModel(
     },
     CustomerMetadataProperties: metadata({
       pipeline: config.PIPELINE_NAME,
-      'training-job': trainingJobName ?? undefined,
+      [JOB_TAGS.trainingJob]: trainingJobName ?? undefined,
       'evaluation-job': job,
       'image-uri': lineage.imageUri,
-      'image-digest': lineage.imageDigest,
+      [JOB_TAGS.imageDigest]: lineage.imageDigest,
       'metric-path': config.METRIC_PATH,
       'metric-value': value,
       'metric-direction': config.METRIC_DIRECTION,

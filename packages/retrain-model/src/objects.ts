@@ -1,10 +1,4 @@
-/**
- * Which SQS records of a batch announce new training data. Each body is parsed on its own (a bad body fails
- * alone), keys are decoded as S3 encodes them, and everything that is not a non-empty object under the
- * training-data prefix of the pipeline bucket is ignored with a reason: S3's `s3:TestEvent`, folder markers,
- * zero-byte objects, other prefixes, other buckets, other event types.
- */
-import { S3_URI } from '@sagemaker-pipeline/shared/config';
+import { parseS3Uri } from '@sagemaker-pipeline/shared/contracts';
 import {
   decodeS3Key,
   parseS3QueueMessage,
@@ -20,10 +14,9 @@ export interface TrainingDataLocation {
 }
 
 export function trainingDataLocation(uri: string): TrainingDataLocation {
-  const match = S3_URI.exec(uri);
-  if (!match?.[1]) throw new Error(`${uri} is not an s3:// URI`);
-  const path = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
-  return { bucket: match[1], prefix: path ? `${path}/` : '' };
+  const { bucket, key } = parseS3Uri(uri);
+  const path = key.replace(/^\/+|\/+$/g, '');
+  return { bucket, prefix: path ? `${path}/` : '' };
 }
 
 /** One new object, its key decoded. */

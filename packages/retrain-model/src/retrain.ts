@@ -20,6 +20,7 @@ import {
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
 import type { RetrainModelConfig } from '@sagemaker-pipeline/shared/config';
+import { digestOf, JOB_TAGS } from '@sagemaker-pipeline/shared/contracts';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { S3SqsEvent } from '@sagemaker-pipeline/shared/events';
 import {
@@ -156,8 +157,6 @@ export async function trainingImage(
 const failures = (messageIds: Iterable<string>): BatchItemFailure[] =>
   [...messageIds].map((itemIdentifier) => ({ itemIdentifier }));
 
-const imageDigest = (imageUri: string): string | undefined => /@(sha256:[a-f0-9]{64})$/.exec(imageUri)?.[1];
-
 export async function retrain(event: S3SqsEvent, { sagemaker, config }: Deps): Promise<RetrainResult> {
   const location = trainingDataLocation(config.S3_TRAINING_DATA_URI);
   const verdicts = event.Records.map((record) => classifyRecord(record, location));
@@ -272,7 +271,7 @@ export async function startRetraining(
       'batch-id': retraining.batchId,
       'object-count': String(retraining.objectCount),
       'newest-key': retraining.newestKey,
-      'image-digest': imageDigest(imageUri),
+      [JOB_TAGS.imageDigest]: digestOf(imageUri),
     },
   });
   return { ...(await startTrainingJob(sagemaker, request)), imageUri };

@@ -5,6 +5,7 @@
  */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { TriggerTrainingConfig } from '@sagemaker-pipeline/shared/config';
+import { JOB_TAGS } from '@sagemaker-pipeline/shared/contracts';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { EcrImageActionEvent } from '@sagemaker-pipeline/shared/events';
 import { resourceName } from '@sagemaker-pipeline/shared/naming';
@@ -64,7 +65,7 @@ export async function startTraining(
     imageUri,
     stage: STAGE,
     lineage: {
-      'image-digest': detail['image-digest'],
+      [JOB_TAGS.imageDigest]: detail['image-digest'],
       'image-tag': detail['image-tag'],
       repository: detail['repository-name'],
       'trigger-event': event.id,

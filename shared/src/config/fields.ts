@@ -3,9 +3,10 @@
  * calls (a schema built at module scope stays in every bundle that imports its module, used or not).
  */
 import * as v from 'valibot';
+import { S3_URI } from '../contracts.js';
 import { NAME_KINDS, reservedWordIn } from '../naming.js';
 
-export const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
+export { S3_URI } from '../contracts.js';
 
 /** `s3://bucket/prefix`, normalised without a trailing slash. */
 export const s3Uri = () =>

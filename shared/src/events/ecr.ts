@@ -1,8 +1,9 @@
 import * as v from 'valibot';
+import { IMAGE_DIGEST } from '../contracts.js';
 import { EventBridgeSchema } from './eventbridge.js';
 import { looseObject, nullish, object } from './json.js';
 
-const imageDigest = v.pipe(v.string(), v.regex(/^sha256:[a-f0-9]{64}$/, 'must be a sha256 image digest'));
+const imageDigest = v.pipe(v.string(), v.regex(IMAGE_DIGEST, 'must be a sha256 image digest'));
 
 /**
  * `ECR Image Action` (source aws.ecr): an action on an image (push, delete...), successful or not. ECR adds

@@ -313,6 +313,7 @@ describe('Function: sweepDecisions', () => {
     sagemaker.on(DescribeModelPackageCommand).resolves({
       ModelPackageArn: ARN,
       ModelPackageVersion: 1,
+      ModelApprovalStatus: 'Approved',
       CustomerMetadataProperties: {
         'evaluation-job': JOB,
         'metric-path': config.METRIC_PATH,

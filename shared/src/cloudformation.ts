@@ -53,13 +53,14 @@ export function readPackagedTemplate(
 /**
  * The template of `serviceDir` packaged with `--param` values (`sweepSchedule=off`). The framework removes a
  * service's `.serverless` whenever it packages, wherever to, and other suites read that folder in parallel: so
- * the service is packaged from a copy at the same depth (so its relative paths to pipeline.yml and the
- * plugins hold; its node_modules linked), and its own folder is never touched.
+ * the service is packaged from a copy at the same depth (so its relative paths to pipeline.yml and the plugins
+ * hold; its node_modules linked), and its own folder is never touched. `env` goes on top of this process's.
  */
 export function packageTemplateWith(
   serviceDir: string,
   params: readonly string[],
   stage = 'dev',
+  env: Record<string, string> = {},
 ): CfnTemplate {
   // `<workspace>/.package-tmp/<name>-…`: the same depth as `packages/<name>`, and in no folder that a suite
   // lists to find the services
@@ -75,7 +76,7 @@ export function packageTemplateWith(
     execFileSync(
       join(serviceDir, 'node_modules', '.bin', 'serverless'),
       ['package', '--stage', stage, ...params.flatMap((param) => ['--param', param])],
-      { cwd: copy, stdio: 'pipe', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } },
+      { cwd: copy, stdio: 'pipe', env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' } },
     );
     return readPackagedTemplate(copy);
   } finally {

@@ -2,6 +2,7 @@
 // #anchor, at a heading of that page: remark-validate-links, run over all pages at once by unified-engine (as
 // remark-cli does), so that links between pages are checked too. Links to the web are not followed (offline).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { remark } from 'remark';
@@ -79,5 +80,31 @@ describe('documentation links', () => {
       expect.objectContaining({ line: 3, reason: expect.stringContaining('no-such-page.md') }),
       expect.objectContaining({ line: 5, reason: expect.stringContaining('no-such-heading') }),
     ]);
+  });
+});
+
+/** The prose paragraphs of a page (code blocks, tables and short lines aside), whitespace-normalised. */
+function paragraphs(file: string): string[] {
+  const text = readFileSync(path.join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+  return text
+    .split(/\n\s*\n/)
+    .map((block) => block.replace(/\s+/g, ' ').trim())
+    .filter((block) => block.length >= 120 && !block.startsWith('|') && !block.startsWith('#'));
+}
+
+describe('documentation pages', () => {
+  it('hold each paragraph once: a stage README is the only home of its text', () => {
+    const seen = new Map<string, string>();
+    const repeated: string[] = [];
+    for (const page of pages) {
+      for (const paragraph of paragraphs(page)) {
+        const first = seen.get(paragraph);
+        if (first && first !== page) repeated.push(`${page} repeats ${first}: ${paragraph.slice(0, 80)}...`);
+        seen.set(paragraph, first ?? page);
+      }
+    }
+
+    expect(seen.size).toBeGreaterThan(100);
+    expect(repeated).toEqual([]);
   });
 });

@@ -1,6 +1,13 @@
 'use strict';
 /**
- * Refuses to package a service whose pipeline name (`custom.pipeline.name`, `<PIPELINE_PREFIX>-<stage>`) the
+ * Refuses, before anything is built, to package or deploy a service whose names would be wrong.
+ *
+ * The account: pipeline.yml names the bucket and the SageMaker role the functions pass from AWS_ACCOUNT_ID, and
+ * falls back to 000000000000, the offline stack's account. `serverless deploy` without it, or any command for a
+ * stage other than the offline ones (dev, local), would ship functions that pass a role of another account and
+ * read a bucket that does not exist, so it fails with what to set.
+ *
+ * The pipeline name: refuses a service whose pipeline name (`custom.pipeline.name`, `<PIPELINE_PREFIX>-<stage>`) the
  * functions would refuse at cold start (shared/src/config/fields.ts), above all one that contains a kind word.
  * Resource names are `<pipeline>-<kind>-<hash>` and the event rules and IAM scopes match `<pipeline>-<kind>-`:
  * a pipeline `mlpipe-train` has names that pipeline `mlpipe`'s `mlpipe-train-*` would also match.
@@ -32,9 +39,33 @@ function pipelineNameProblem(name) {
   );
 }
 
+/** The stages that package for the offline stack and the tests, where the offline account is right. */
+const OFFLINE_STAGES = ['dev', 'local'];
+const FIND_ACCOUNT = 'export AWS_ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)';
+
+/** What is wrong with the account that `command` for `stage` would name resources with, or undefined. */
+function accountProblem({ account, stage, command }) {
+  if (account !== undefined && account !== '') {
+    return /^\d{12}$/.test(account)
+      ? undefined
+      : `AWS_ACCOUNT_ID ${account} is not an AWS account ID (12 digits); set it to the account you deploy to: ${FIND_ACCOUNT}`;
+  }
+  if (command !== 'deploy' && OFFLINE_STAGES.includes(stage)) return undefined;
+  const why =
+    command === 'deploy'
+      ? `serverless deploy of stage ${stage}`
+      : `stage ${stage} (not one of the offline stages ${OFFLINE_STAGES.join(', ')})`;
+  return (
+    `AWS_ACCOUNT_ID is not set: ${why} would name the bucket and the SageMaker role of account 000000000000, ` +
+    `the offline stack's, and its functions would pass a role and read a bucket that do not exist. Set it to the ` +
+    `account you deploy to: ${FIND_ACCOUNT}`
+  );
+}
+
 class CheckPipelineName {
-  constructor(serverless) {
+  constructor(serverless, options = {}) {
     this.serverless = serverless;
+    this.options = options;
     // `initialize` runs before every command's lifecycle: nothing is built, packaged or deployed yet.
     this.hooks = { initialize: () => this.check() };
   }
@@ -43,9 +74,16 @@ class CheckPipelineName {
     const name = this.serverless.service.custom?.pipeline?.name;
     const problem = pipelineNameProblem(name);
     if (problem) throw new this.serverless.classes.Error(problem, 'INVALID_PIPELINE_NAME');
+    const account = accountProblem({
+      account: process.env.AWS_ACCOUNT_ID,
+      stage: this.options.stage ?? this.serverless.service.provider?.stage ?? 'dev',
+      command: this.serverless.processedInput?.commands?.[0],
+    });
+    if (account) throw new this.serverless.classes.Error(account, 'MISSING_AWS_ACCOUNT_ID');
   }
 }
 
 module.exports = CheckPipelineName;
 module.exports.pipelineNameProblem = pipelineNameProblem;
+module.exports.accountProblem = accountProblem;
 module.exports.RESERVED_WORDS = RESERVED_WORDS;

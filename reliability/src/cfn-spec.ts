@@ -21,7 +21,7 @@ import type {
   SpecDatabase,
   TypeDefinition,
 } from '@aws-cdk/service-spec-types';
-import type { CfnTemplate } from '@sagemaker-pipeline/shared/cloudformation';
+import type { CfnTemplate } from '@sagemaker-pipeline/testing/cloudformation';
 import { DEPLOY_PARAMETERS, exportNames, intrinsicName, resolveValue } from './cfn-templates.js';
 import {
   CONDITION_FUNCTIONS,

@@ -11,7 +11,7 @@ import {
   type CfnTemplate,
   conditionHolds,
   readPackagedTemplate,
-} from '@sagemaker-pipeline/shared/cloudformation';
+} from '@sagemaker-pipeline/testing/cloudformation';
 
 export const PACKAGES_DIR = fileURLToPath(new URL('../../packages', import.meta.url));
 

@@ -2,7 +2,7 @@
  * Every IAM role of the packaged templates with its inline policy statements resolved to plain strings (ARNs as
  * they would deploy), and the Lambda functions that run with it: the input of the IAM suite.
  */
-import { resourcesOfType } from '@sagemaker-pipeline/shared/cloudformation';
+import { resourcesOfType } from '@sagemaker-pipeline/testing/cloudformation';
 import { DEPLOY_PARAMETERS, type PackagedTemplate, resolveValue } from './cfn-templates.js';
 import type { ConditionValue, IamStatement } from './iam-evaluator.js';
 

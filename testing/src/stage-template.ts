@@ -4,6 +4,7 @@
  * says) and keeps only what is its own. The account and region are those `roleStatements` resolves with.
  */
 import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_ACCOUNT, pipelineNames } from '@sagemaker-pipeline/shared/contracts';
 import {
   actionsOnAnyResource,
   type CfnTemplate,
@@ -17,8 +18,7 @@ import {
   resourcesOfType,
   roleStatements,
   wildcardActions,
-} from '@sagemaker-pipeline/shared/cloudformation';
-import { DEFAULT_ACCOUNT, pipelineNames } from '@sagemaker-pipeline/shared/contracts';
+} from './cloudformation.js';
 import type { Stage } from './env.js';
 
 const REGION = PSEUDO_PARAMETERS['AWS::Region'] as string;

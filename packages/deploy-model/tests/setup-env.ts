@@ -1,3 +1,3 @@
 import { useStageEnv } from '@sagemaker-pipeline/testing/env';
 
-useStageEnv('deploy-model', '123456789012');
+useStageEnv('deploy-model');

@@ -1,3 +1,3 @@
 import { useStageEnv } from '@sagemaker-pipeline/testing/env';
 
-useStageEnv('retrain-model', '000000000000');
+useStageEnv('retrain-model');

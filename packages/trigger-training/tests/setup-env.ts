@@ -1,3 +1,3 @@
 import { useStageEnv } from '@sagemaker-pipeline/testing/env';
 
-useStageEnv('trigger-training', '123456789012');
+useStageEnv('trigger-training');

@@ -9,13 +9,13 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ACCOUNT } from '@sagemaker-pipeline/shared/contracts';
 import {
   type CfnTemplate,
   functionRole,
   packageTemplateWith,
   roleStatements,
-} from '@sagemaker-pipeline/shared/cloudformation';
-import { DEFAULT_ACCOUNT } from '@sagemaker-pipeline/shared/contracts';
+} from '@sagemaker-pipeline/testing/cloudformation';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const ACCOUNT = '111122223333';
@@ -88,11 +88,9 @@ describe('Templates: packaged for stage prod with AWS_ACCOUNT_ID', () => {
     ['retrain-model', 'RetrainModelLambdaFunction'],
   ])('%s passes exactly the role its template lets it pass, of that account', (service, functionId) => {
     const template = templateOf(service);
-    const environment = (
-      template.Resources[functionId]?.Properties?.Environment as {
-        Variables: Record<string, string>;
-      }
-    ).Variables;
+    const properties = template.Resources[functionId]?.Properties;
+    const environment =
+      (properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {};
     const passable = roleStatements(functionRole(template, functionId), pseudo)
       .filter((statement) => statement.Action.includes('iam:PassRole'))
       .flatMap((statement) => statement.Resource);

@@ -1,4 +1,4 @@
-import type { CfnTemplate } from '@sagemaker-pipeline/shared/cloudformation';
+import type { CfnTemplate } from '@sagemaker-pipeline/testing/cloudformation';
 import { checkTemplates, type NamedTemplate } from '../../src/cfn-spec.js';
 import { packagedTemplates, resolveValue } from '../../src/cfn-templates.js';
 

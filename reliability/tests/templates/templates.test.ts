@@ -4,8 +4,8 @@
  * makes to infra by name (queues, roles, bucket, registry, repository) against what infra creates.
  */
 import { createRequire } from 'node:module';
-import { resourcesOfType } from '@sagemaker-pipeline/shared/cloudformation';
 import { SERVICES } from '@sagemaker-pipeline/shared/contracts';
+import { resourcesOfType } from '@sagemaker-pipeline/testing/cloudformation';
 import { checkTemplates, type NamedTemplate, type SpecReport } from '../../src/cfn-spec.js';
 import { deployedNames, packagedTemplates, resolveValue } from '../../src/cfn-templates.js';
 import { recordFigures } from '../../src/figures.js';

@@ -34,7 +34,7 @@ export const configWith = (overrides: Record<string, string>) =>
 export const deps = { sagemaker: new SageMakerClient({}), config };
 
 export const GROUP = 'mlpipe-dev';
-export const ROLE = 'arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker';
+export const ROLE = 'arn:aws:iam::000000000000:role/mlpipe-dev-sagemaker';
 export const arnOf = (version: number) =>
   `arn:aws:sagemaker:us-east-1:000000000000:model-package/${GROUP}/${version}`;
 export const imageOf = (version: number) =>

@@ -3,7 +3,7 @@ import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
 const required = {
   PIPELINE_NAME: 'mlpipe-dev',
   MODEL_REGISTRY_NAME: 'mlpipe-dev',
-  SAGEMAKER_ROLE: 'arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker',
+  SAGEMAKER_ROLE: 'arn:aws:iam::000000000000:role/mlpipe-dev-sagemaker',
   ENDPOINT_NAME: 'mlpipe-dev',
 };
 const load = (env: Record<string, string>) => loadConfig(deployModelEnv, { ...required, ...env });

@@ -14,7 +14,7 @@ const JOB = 'mlpipe-dev-train-226ba9db57e7';
 const DIGEST = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd12345678';
 const IMAGE = `000000000000.dkr.ecr.us-east-1.amazonaws.com/mlpipe-dev@${DIGEST}`;
 const MODEL = `s3://mlpipe-dev-000000000000-us-east-1/models/${JOB}/output/model.tar.gz`;
-const RESULTS = 's3://mlpipe-dev-123456789012-us-east-1/evaluations';
+const RESULTS = 's3://mlpipe-dev-000000000000-us-east-1/evaluations';
 
 /** What DescribeTrainingJob answers for the sample job (the fields the stage reads). */
 const described = (
@@ -54,7 +54,7 @@ describe('Function: startEvaluation', () => {
     const input = createInput();
     expect(input).toEqual({
       ProcessingJobName: expect.stringMatching(/^mlpipe-dev-eval-[0-9a-f]{12}$/),
-      RoleArn: 'arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker',
+      RoleArn: 'arn:aws:iam::000000000000:role/mlpipe-dev-sagemaker',
       AppSpecification: { ImageUri: IMAGE, ContainerArguments: ['evaluate'] },
       ProcessingInputs: [
         {
@@ -70,7 +70,7 @@ describe('Function: startEvaluation', () => {
         {
           InputName: 'evaluation-data',
           S3Input: {
-            S3Uri: 's3://mlpipe-dev-123456789012-us-east-1/evaluation-data/',
+            S3Uri: 's3://mlpipe-dev-000000000000-us-east-1/evaluation-data/',
             LocalPath: '/opt/ml/processing/evaluation',
             S3DataType: 'S3Prefix',
             S3InputMode: 'File',

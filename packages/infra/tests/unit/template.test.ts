@@ -8,7 +8,7 @@ import {
   resolveIntrinsic,
   resourcesOfType,
   roleStatements,
-} from '@sagemaker-pipeline/shared/cloudformation';
+} from '@sagemaker-pipeline/testing/cloudformation';
 
 const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
 const template = readPackagedTemplate(serviceDir);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { packageTemplateWith, resourcesOfType } from '@sagemaker-pipeline/shared/cloudformation';
+import { packageTemplateWith, resourcesOfType } from '@sagemaker-pipeline/testing/cloudformation';
 import {
   arn,
   describeStageTemplate,

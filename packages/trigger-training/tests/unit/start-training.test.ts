@@ -36,7 +36,7 @@ describe('Function: startTraining', () => {
     const input = sagemaker.commandCalls(CreateTrainingJobCommand)[0]?.args[0].input;
     expect(input).toEqual({
       TrainingJobName: expect.stringMatching(/^mlpipe-dev-train-[0-9a-f]{12}$/),
-      RoleArn: 'arn:aws:iam::123456789012:role/mlpipe-dev-sagemaker',
+      RoleArn: 'arn:aws:iam::000000000000:role/mlpipe-dev-sagemaker',
       AlgorithmSpecification: { TrainingImage: IMAGE, TrainingInputMode: 'File' },
       HyperParameters: {},
       InputDataConfig: [
@@ -45,13 +45,13 @@ describe('Function: startTraining', () => {
           DataSource: {
             S3DataSource: {
               S3DataType: 'S3Prefix',
-              S3Uri: 's3://mlpipe-dev-123456789012-us-east-1/training-data/',
+              S3Uri: 's3://mlpipe-dev-000000000000-us-east-1/training-data/',
               S3DataDistributionType: 'FullyReplicated',
             },
           },
         },
       ],
-      OutputDataConfig: { S3OutputPath: 's3://mlpipe-dev-123456789012-us-east-1/models' },
+      OutputDataConfig: { S3OutputPath: 's3://mlpipe-dev-000000000000-us-east-1/models' },
       ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30 },
       StoppingCondition: { MaxRuntimeInSeconds: 3600 },
       Tags: [

@@ -149,6 +149,7 @@ describe('Scenario: the whole life cycle on the offline stack', () => {
         'Approved',
       );
       expect(result.liveVersion).toBe(2);
+      expect(result.alerts.filter((alert) => /rejected/i.test(alert.subject))).toEqual([]);
     } else {
       expect(ModelPackageSummaryList).toHaveLength(1);
       const object = await s3.send(
@@ -161,6 +162,11 @@ describe('Scenario: the whole life cycle on the offline stack', () => {
       expect(decision.status).toBe('rejected');
       expect(decision.reasons.join(' ')).toMatch(/champion|threshold/);
       expect(result.liveVersion).toBe(1);
+      // a human learns of the rejection: one alert on the pipeline's topic, in the run's result and its report
+      const rejections = result.alerts.filter((alert) => /rejected/i.test(alert.subject));
+      expect(rejections).toHaveLength(1);
+      expect(rejections[0]?.message).toContain(retraining);
+      expect(result.report.alerts).toEqual(result.alerts);
     }
   });
 

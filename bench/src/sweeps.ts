@@ -79,7 +79,11 @@ async function loadStageCode(dir: string): Promise<StageCode> {
     `export { endpointConfigName, modelName } from ${JSON.stringify(source('deploy-model', 'requests.ts'))};`,
     `export { countingCalls } from '@sagemaker-pipeline/shared/clients';`,
     `export { resourceName } from '@sagemaker-pipeline/shared/naming';`,
-    `export { loadConfig, evaluateModelEnv, registerModelEnv, retrainModelEnv, deployModelEnv } from '@sagemaker-pipeline/shared/config';`,
+    `export { loadConfig } from '@sagemaker-pipeline/shared/config';`,
+    `export { evaluateModelEnv } from ${JSON.stringify(source('evaluate-model', 'config.ts'))};`,
+    `export { registerModelEnv } from ${JSON.stringify(source('register-model', 'config.ts'))};`,
+    `export { retrainModelEnv } from ${JSON.stringify(source('retrain-model', 'config.ts'))};`,
+    `export { deployModelEnv } from ${JSON.stringify(source('deploy-model', 'config.ts'))};`,
     `export { S3Client } from '@aws-sdk/client-s3';`,
     `export { SageMakerClient } from '@aws-sdk/client-sagemaker';`,
   ].join('\n');

@@ -4,8 +4,8 @@
  * the schedule would only fail again), so the alert says how to make it try again.
  */
 import type { Alert } from '@sagemaker-pipeline/shared/alerts';
-import type { DeployModelConfig } from '@sagemaker-pipeline/shared/config';
 import type { EndpointStateChangeEvent } from '@sagemaker-pipeline/shared/events';
+import type { DeployModelConfig } from './config.js';
 import type { DeployModelResult } from './deploy-model.js';
 
 /** The alert for a settle event that reports a failure, or undefined when the endpoint settled fine. */

@@ -18,7 +18,6 @@ import {
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { Alerts } from '@sagemaker-pipeline/shared/alerts';
-import type { DeployModelConfig } from '@sagemaker-pipeline/shared/config';
 import { awsErrorName } from '@sagemaker-pipeline/shared/errors';
 import type {
   EndpointStateChangeEvent,
@@ -27,6 +26,7 @@ import type {
 } from '@sagemaker-pipeline/shared/events';
 import { newestApproved } from '@sagemaker-pipeline/shared/registry';
 import { settleAlert } from './alerts.js';
+import type { DeployModelConfig } from './config.js';
 import {
   createEndpointConfigRequest,
   createEndpointRequest,

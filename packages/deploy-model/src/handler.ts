@@ -4,7 +4,7 @@
  */
 import { Alerts, createSnsClient } from '@sagemaker-pipeline/shared/alerts';
 import { createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
-import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
   EndpointStateChangeEventSchema,
   ModelPackageStateChangeEventSchema,
@@ -12,6 +12,7 @@ import {
   ScheduledEventSchema,
 } from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
+import { deployModelEnv } from './config.js';
 import { type DeployModelEvent, type DeployModelResult, deployModel } from './deploy-model.js';
 import { STAGE } from './requests.js';
 

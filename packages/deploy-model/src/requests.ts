@@ -13,10 +13,10 @@ import type {
   ProductionVariantInstanceType,
   Tag,
 } from '@aws-sdk/client-sagemaker';
-import type { DeployModelConfig } from '@sagemaker-pipeline/shared/config';
 import { LINEAGE_TAGS } from '@sagemaker-pipeline/shared/contracts';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import { resourceName } from '@sagemaker-pipeline/shared/naming';
+import type { DeployModelConfig } from './config.js';
 
 export const STAGE = 'deploy-model';
 /** The one production variant of the endpoint. */

@@ -3,7 +3,7 @@
  * evaluated for it, and no retry of the event would change that, so the alert says how to train again.
  */
 import type { Alert } from '@sagemaker-pipeline/shared/alerts';
-import type { EvaluateModelConfig } from '@sagemaker-pipeline/shared/config';
+import type { EvaluateModelConfig } from './config.js';
 
 export function trainingFailedAlert(
   result: { trainingJobName: string; trainingJobStatus: 'Failed' | 'Stopped'; failureReason: string | null },

@@ -4,13 +4,14 @@
  */
 import { Alerts, createSnsClient } from '@sagemaker-pipeline/shared/alerts';
 import { createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
-import { evaluateModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
   oneOfEvents,
   ScheduledEventSchema,
   TrainingJobStateChangeEventSchema,
 } from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
+import { evaluateModelEnv } from './config.js';
 import { type EvaluateModelEvent, evaluateModel } from './evaluate-model.js';
 import { type EvaluateModelResult, STAGE } from './start-evaluation.js';
 import type { SweepResult } from './sweep.js';

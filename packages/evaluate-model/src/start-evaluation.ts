@@ -13,7 +13,6 @@ import {
   type ProcessingInstanceType,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type { EvaluateModelConfig } from '@sagemaker-pipeline/shared/config';
 import {
   digestOf,
   EVALUATION_OUTPUT,
@@ -29,6 +28,7 @@ import {
   TRAINING_JOB_KINDS,
 } from '@sagemaker-pipeline/shared/naming';
 import { toTags } from '@sagemaker-pipeline/shared/training';
+import type { EvaluateModelConfig } from './config.js';
 
 export const STAGE = 'evaluate-model';
 /** The command the image runs for an evaluation, like `train` and `serve` (its ENTRYPOINT stays in place). */

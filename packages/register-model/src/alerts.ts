@@ -4,8 +4,8 @@
  * the alert says what was decided and how to change it.
  */
 import type { Alert } from '@sagemaker-pipeline/shared/alerts';
-import type { RegisterModelConfig } from '@sagemaker-pipeline/shared/config';
 import type { ProcessingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
+import type { RegisterModelConfig } from './config.js';
 import type { RegisterModelResult } from './register-model.js';
 
 type Rejected = Extract<RegisterModelResult, { status: 'rejected' }>;

@@ -3,10 +3,11 @@
  * image and digest) from the Environment evaluate-model gave it, else its tags and inputs; and the folder its
  * `evaluation` output was written to, which must lie under S3_EVALUATION_RESULTS_URI.
  */
-import type { RegisterModelConfig } from '@sagemaker-pipeline/shared/config';
+
 import { EVALUATION_OUTPUT, JOB_TAGS, LINEAGE_ENVIRONMENT } from '@sagemaker-pipeline/shared/contracts';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { ProcessingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
+import type { RegisterModelConfig } from './config.js';
 import { isWithin, valueAt } from './evaluation.js';
 
 type Detail = ProcessingJobStateChangeEvent['detail'];

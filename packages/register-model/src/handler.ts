@@ -4,13 +4,14 @@
  */
 import { Alerts, createSnsClient } from '@sagemaker-pipeline/shared/alerts';
 import { createS3Client, createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
-import { loadConfig, registerModelEnv } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
   oneOfEvents,
   ProcessingJobStateChangeEventSchema,
   ScheduledEventSchema,
 } from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
+import { registerModelEnv } from './config.js';
 import { type RegisterModelResult, STAGE } from './register-model.js';
 import { type RegisterModelEvent, registerModelOrSweep } from './stage.js';
 import type { SweepResult } from './sweep.js';

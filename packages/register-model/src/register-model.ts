@@ -11,13 +11,13 @@ import {
   type CreateModelPackageInput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type { RegisterModelConfig } from '@sagemaker-pipeline/shared/config';
 import { JOB_TAGS } from '@sagemaker-pipeline/shared/contracts';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { ProcessingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
 import { isPipelineResource, pipelineResourceForm, shortHash } from '@sagemaker-pipeline/shared/naming';
 import { tagValue } from '@sagemaker-pipeline/shared/training';
 import { championReport, findChampion, versionOf } from './champion.js';
+import type { RegisterModelConfig } from './config.js';
 import { evaluationFolder, lineageOf } from './evaluated-job.js';
 import {
   besides,

@@ -9,9 +9,10 @@
  * event can only come from a manual invocation, where there is no queue to deliver it again.
  */
 import { createS3Client, createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
-import { loadConfig, retrainModelEnv } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import { eventBridgeOr, S3SqsEventSchema, ScheduledEventSchema } from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
+import { retrainModelEnv } from './config.js';
 import { type RetrainResult, STAGE } from './retrain.js';
 import { isScheduled, type RetrainModelEvent, retrainOrSweep } from './stage.js';
 import type { SweepResult } from './sweep.js';

@@ -19,7 +19,6 @@ import {
   type SageMakerClient,
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
-import type { RetrainModelConfig } from '@sagemaker-pipeline/shared/config';
 import { digestOf, JOB_TAGS } from '@sagemaker-pipeline/shared/contracts';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { S3SqsEvent } from '@sagemaker-pipeline/shared/events';
@@ -35,6 +34,7 @@ import {
   startTrainingJob,
   trainingJobRequest,
 } from '@sagemaker-pipeline/shared/training';
+import type { RetrainModelConfig } from './config.js';
 import {
   classifyRecord,
   distinctObjects,

@@ -3,9 +3,10 @@
  * `startTraining`.
  */
 import { createSageMakerClient } from '@sagemaker-pipeline/shared/clients';
-import { loadConfig, triggerTrainingEnv } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import { EcrImageActionEventSchema } from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
+import { triggerTrainingEnv } from './config.js';
 import { STAGE, startTraining } from './start-training.js';
 
 const config = loadConfig(triggerTrainingEnv);

@@ -4,7 +4,6 @@
  * a redelivered event, or the same image pushed again under another tag, never starts a second job.
  */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { TriggerTrainingConfig } from '@sagemaker-pipeline/shared/config';
 import { JOB_TAGS } from '@sagemaker-pipeline/shared/contracts';
 import { awsErrorName, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import type { EcrImageActionEvent } from '@sagemaker-pipeline/shared/events';
@@ -14,6 +13,7 @@ import {
   startTrainingJob,
   trainingJobRequest,
 } from '@sagemaker-pipeline/shared/training';
+import type { TriggerTrainingConfig } from './config.js';
 
 export const STAGE = 'trigger-training';
 

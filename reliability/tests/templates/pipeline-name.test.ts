@@ -7,9 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, registerModelEnv } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import { RESERVED_PIPELINE_WORDS } from '@sagemaker-pipeline/shared/naming';
 import fc from 'fast-check';
+import { registerModelEnv } from '../../../packages/register-model/src/config.js';
 
 interface CheckPipelineNamePlugin {
   new (serverless: unknown): { hooks: Record<string, () => void> };

@@ -10,7 +10,7 @@ import {
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
   type EndpointStateChangeEvent,
   EndpointStateChangeEventSchema,
@@ -20,6 +20,7 @@ import {
 } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
+import { deployModelEnv } from '../../src/config.js';
 import 'aws-sdk-client-mock-jest';
 import type { DeployModelEvent } from '../../src/deploy-model.js';
 import { endpointConfigName, modelName } from '../../src/requests.js';

@@ -7,7 +7,8 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { jest } from '@jest/globals';
-import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
+import { deployModelEnv } from '../../src/config.js';
 import { deployModel } from '../../src/deploy-model.js';
 import { endpointConfigName } from '../../src/requests.js';
 import {

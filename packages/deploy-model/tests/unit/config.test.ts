@@ -1,4 +1,5 @@
-import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
+import { deployModelEnv } from '../../src/config.js';
 
 const required = {
   PIPELINE_NAME: 'mlpipe-dev',

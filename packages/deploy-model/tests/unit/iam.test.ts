@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deployModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
   arn,
   describeStageTemplate,
@@ -8,6 +8,7 @@ import {
   PUBLISH_ALERTS,
   sendToDeadLetters,
 } from '@sagemaker-pipeline/testing/stage-template';
+import { deployModelEnv } from '../../src/config.js';
 
 const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -2,7 +2,7 @@
  * What the evaluate-model tests share: the SageMaker mock, the stage's configuration, and its events.
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { evaluateModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
   type ScheduledEvent,
   ScheduledEventSchema,
@@ -11,6 +11,7 @@ import {
 } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
+import { evaluateModelEnv } from '../../src/config.js';
 import 'aws-sdk-client-mock-jest';
 import { sampleEvent } from '../events.js';
 

@@ -1,10 +1,11 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Alerts } from '@sagemaker-pipeline/shared/alerts';
-import { evaluateModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import { TrainingJobStateChangeEventSchema } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
+import { evaluateModelEnv } from '../../src/config.js';
 import 'aws-sdk-client-mock-jest';
 import { sweepAlert } from '../../src/alerts.js';
 import { evaluateModel } from '../../src/evaluate-model.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { evaluateModelEnv, loadConfig } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
   arn,
   describeStageTemplate,
@@ -7,6 +7,7 @@ import {
   PUBLISH_ALERTS,
   sendToDeadLetters,
 } from '@sagemaker-pipeline/testing/stage-template';
+import { evaluateModelEnv } from '../../src/config.js';
 
 describeStageTemplate({
   stage: 'evaluate-model',

@@ -14,13 +14,14 @@ import {
   ListModelPackagesCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { loadConfig, type RegisterModelConfig, registerModelEnv } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
   type ProcessingJobStateChangeEvent,
   ProcessingJobStateChangeEventSchema,
 } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
+import { type RegisterModelConfig, registerModelEnv } from '../../src/config.js';
 import 'aws-sdk-client-mock-jest';
 import { sampleEvent } from '../events.js';
 

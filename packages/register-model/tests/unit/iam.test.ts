@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfig, registerModelEnv } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import {
   arn,
   describeStageTemplate,
   PUBLISH_ALERTS,
   sendToDeadLetters,
 } from '@sagemaker-pipeline/testing/stage-template';
+import { registerModelEnv } from '../../src/config.js';
 
 const { statements } = describeStageTemplate({
   stage: 'register-model',

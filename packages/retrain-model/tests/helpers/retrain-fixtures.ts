@@ -9,8 +9,9 @@ import {
   SageMakerClient,
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
-import { loadConfig, retrainModelEnv } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import { mockClient } from 'aws-sdk-client-mock';
+import { retrainModelEnv } from '../../src/config.js';
 import 'aws-sdk-client-mock-jest';
 
 export const sagemaker = mockClient(SageMakerClient);

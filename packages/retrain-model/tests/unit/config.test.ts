@@ -1,4 +1,6 @@
-import { loadConfig, retrainModelEnv, triggerTrainingEnv } from '@sagemaker-pipeline/shared/config';
+import { loadConfig, trainingJobEnv } from '@sagemaker-pipeline/shared/config';
+import * as v from 'valibot';
+import { retrainModelEnv } from '../../src/config.js';
 
 const env = {
   PIPELINE_NAME: 'mlpipe-dev',
@@ -9,14 +11,11 @@ const env = {
 };
 
 describe('Config: retrainModelEnv', () => {
-  it('reads the same training job settings as trigger-training', () => {
+  it('reads the training job settings trigger-training reads too (shared trainingJobEnv)', () => {
     const retrain = loadConfig(retrainModelEnv, env);
-    const { ECR_REPOSITORY_NAME: _, ...trigger } = loadConfig(triggerTrainingEnv, {
-      ...env,
-      ECR_REPOSITORY_NAME: 'mlpipe-dev',
-    });
+    const training = loadConfig(v.object(trainingJobEnv()), env);
 
-    expect(retrain).toEqual(trigger);
+    expect(retrain).toEqual(training);
     expect(retrain.MODEL_IMAGE_URI).toBeUndefined();
   });
 

@@ -1,9 +1,10 @@
 import { CreateTrainingJobCommand, ResourceInUse, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { loadConfig, triggerTrainingEnv } from '@sagemaker-pipeline/shared/config';
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import { type EcrImageActionEvent, EcrImageActionEventSchema } from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
+import { triggerTrainingEnv } from '../../src/config.js';
 import 'aws-sdk-client-mock-jest';
 import { startTraining } from '../../src/start-training.js';
 import { sampleEvent } from '../events.js';

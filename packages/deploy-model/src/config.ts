@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import {
   alarmNameList,
   endpointName,
@@ -9,7 +8,8 @@ import {
   pipelineName,
   positiveInt,
   roleArn,
-} from './fields.js';
+} from '@sagemaker-pipeline/shared/config';
+import * as v from 'valibot';
 
 const deployModelFields = v.object({
   PIPELINE_NAME: pipelineName(),

@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import {
   instanceType,
   optionalImageUri,
@@ -8,7 +7,8 @@ import {
   roleArn,
   s3Uri,
   sweepLookbackHours,
-} from './fields.js';
+} from '@sagemaker-pipeline/shared/config';
+import * as v from 'valibot';
 
 /**
  * evaluate-model: the evaluation processing job started for each completed training job of the pipeline, and

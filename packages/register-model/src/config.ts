@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import {
   booleanText,
   decimalNumber,
@@ -7,7 +6,8 @@ import {
   pipelineName,
   s3Uri,
   sweepLookbackHours,
-} from './fields.js';
+} from '@sagemaker-pipeline/shared/config';
+import * as v from 'valibot';
 
 /**
  * register-model: where evaluations are, the registry, the gate a model must pass to be registered, and the window

@@ -1,5 +1,12 @@
-import { evaluateModelEnv, loadConfig, registerModelEnv, triggerTrainingEnv } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
+/**
+ * Each stage's configuration schema (its src/config.ts) through shared's loadConfig: defaults, normalised
+ * values, and a ConfigError that names every missing or malformed variable.
+ */
+import { loadConfig } from '@sagemaker-pipeline/shared/config';
+import { ConfigError } from '@sagemaker-pipeline/shared/errors';
+import { evaluateModelEnv } from '../../../packages/evaluate-model/src/config.js';
+import { registerModelEnv } from '../../../packages/register-model/src/config.js';
+import { triggerTrainingEnv } from '../../../packages/trigger-training/src/config.js';
 
 const valid = {
   PIPELINE_NAME: 'churn',

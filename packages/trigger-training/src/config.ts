@@ -1,5 +1,5 @@
+import { ecrRepositoryName, trainingJobEnv } from '@sagemaker-pipeline/shared/config';
 import * as v from 'valibot';
-import { ecrRepositoryName, trainingJobEnv } from './fields.js';
 
 /** trigger-training: the training job settings, and the repository whose pushes train. */
 export const triggerTrainingEnv = v.object({

@@ -1,5 +1,5 @@
+import { optionalImageUri, trainingJobEnv } from '@sagemaker-pipeline/shared/config';
 import * as v from 'valibot';
-import { optionalImageUri, trainingJobEnv } from './fields.js';
 
 /** retrain-model: the training job settings of trigger-training, and the image to use when no job has run yet. */
 export const retrainModelEnv = v.object({

@@ -13,12 +13,12 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { silentLogger, startStack } from '@sagemaker-pipeline/local';
+import { pipelineNames } from '@sagemaker-pipeline/shared/contracts';
 import pMap from 'p-map';
 import { benchDir, infraService, workspace } from './paths.js';
 
 const STAGE = 'local';
-const PIPELINE = `mlpipe-${STAGE}`;
-const BUCKET = `${PIPELINE}-000000000000-us-east-1`;
+const { pipeline: PIPELINE, bucket: BUCKET } = pipelineNames({ stage: STAGE });
 const IMAGE = `000000000000.dkr.ecr.us-east-1.amazonaws.com/${PIPELINE}:burst`;
 
 interface RetrainResult {

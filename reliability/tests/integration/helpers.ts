@@ -8,20 +8,22 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { type Stack, type StackOptions, silentLogger, startStack } from '@sagemaker-pipeline/local';
-import type { ServiceName } from '@sagemaker-pipeline/shared/contracts';
+import { pipelineNames, type ServiceName } from '@sagemaker-pipeline/shared/contracts';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
+const local = pipelineNames({ stage: 'local' });
+
 /** The names pipeline.yml derives for stage `local` on the stack's default account and region. */
 export const NAMES = {
-  pipeline: 'mlpipe-local',
-  bucket: 'mlpipe-local-000000000000-us-east-1',
-  repository: 'mlpipe-local',
-  group: 'mlpipe-local',
-  endpoint: 'mlpipe-local',
-  retrainQueue: 'mlpipe-local-retrain',
-  trainingPrefix: 'training-data/',
-  evaluationPrefix: 'evaluation-data/',
+  pipeline: local.pipeline,
+  bucket: local.bucket,
+  repository: local.repository,
+  group: local.modelPackageGroup,
+  endpoint: local.endpoint,
+  retrainQueue: local.retrainQueue,
+  trainingPrefix: `${local.prefixes.trainingData}/`,
+  evaluationPrefix: `${local.prefixes.evaluationData}/`,
 } as const;
 
 export type { ServiceName };

@@ -98,31 +98,17 @@ function createTrainingJob(plane: Plane, input: Input): Input {
   for (const [key, value] of Object.entries((input.HyperParameters as Input | undefined) ?? {})) {
     if (typeof value !== 'string') throw validationError(`Hyperparameter ${key} must be a string`);
   }
-  const arn = arnOf(plane.context, 'training-job', name);
-  if (plane.trainingJobs.has(name)) {
-    throw new AwsError(
-      'ResourceInUse',
-      `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`,
-    );
-  }
-  const now = new Date();
+  const base = newJob(plane, 'training', plane.trainingJobs, name, input);
   const job: TrainingJob = {
-    name,
-    arn,
-    request: input,
-    status: 'InProgress',
+    ...base,
     secondaryStatus: 'Starting',
-    transitions: [{ Status: 'Starting', StartTime: now, StatusMessage: 'Launching requested ML instances' }],
-    creationTime: now,
-    lastModifiedTime: now,
-    stopRequested: false,
-    logFile: path.join(plane.context.dir, 'logs', 'training-jobs', `${name}.log`),
+    transitions: [
+      { Status: 'Starting', StartTime: base.creationTime, StatusMessage: 'Launching requested ML instances' },
+    ],
   };
-  plane.trainingJobs.set(name, job);
-  plane.setTags(arn, input.Tags);
-  trainingChanged(plane, job);
-  plane.track(runTrainingJob(job, plane.context, { changed: (changed) => trainingChanged(plane, changed) }));
-  return { TrainingJobArn: arn };
+  const changed = (changedJob: TrainingJob) => trainingChanged(plane, changedJob);
+  start(plane, plane.trainingJobs, job, changed, () => runTrainingJob(job, plane.context, { changed }));
+  return { TrainingJobArn: job.arn };
 }
 
 function trainingJobOf(plane: Plane, name: string): TrainingJob {
@@ -198,31 +184,10 @@ function createProcessingJob(plane: Plane, input: Input): Input {
   requireField(app, 'ImageUri');
   requireField(input, 'ProcessingResources');
   validateRole(input);
-  const arn = arnOf(plane.context, 'processing-job', name);
-  if (plane.processingJobs.has(name)) {
-    throw new AwsError(
-      'ResourceInUse',
-      `Processing job names must be unique within an AWS account and region, and a processing job with this name already exists (${arn})`,
-    );
-  }
-  const now = new Date();
-  const job: ProcessingJob = {
-    name,
-    arn,
-    request: input,
-    status: 'InProgress',
-    creationTime: now,
-    lastModifiedTime: now,
-    stopRequested: false,
-    logFile: path.join(plane.context.dir, 'logs', 'processing-jobs', `${name}.log`),
-  };
-  plane.processingJobs.set(name, job);
-  plane.setTags(arn, input.Tags);
-  processingChanged(plane, job);
-  plane.track(
-    runProcessingJob(job, plane.context, { changed: (changed) => processingChanged(plane, changed) }),
-  );
-  return { ProcessingJobArn: arn };
+  const job: ProcessingJob = newJob(plane, 'processing', plane.processingJobs, name, input);
+  const changed = (changedJob: ProcessingJob) => processingChanged(plane, changedJob);
+  start(plane, plane.processingJobs, job, changed, () => runProcessingJob(job, plane.context, { changed }));
+  return { ProcessingJobArn: job.arn };
 }
 
 function processingJobOf(plane: Plane, name: string): ProcessingJob {
@@ -264,6 +229,49 @@ function processingChanged(plane: Plane, job: ProcessingJob): void {
     'processing',
     `${job.name} ${job.status}${job.failureReason ? `: ${job.failureReason}` : ''} (log ${path.relative(process.cwd(), job.logFile)})`,
   );
+}
+
+/** A job of `kind` named `name`, InProgress (what both kinds hold); a name already taken is ResourceInUse, as AWS answers. */
+function newJob(
+  plane: Plane,
+  kind: 'training' | 'processing',
+  jobs: Map<string, unknown>,
+  name: string,
+  input: Input,
+): ProcessingJob {
+  const arn = arnOf(plane.context, `${kind}-job`, name);
+  if (jobs.has(name)) {
+    const Kind = `${kind.charAt(0).toUpperCase()}${kind.slice(1)}`;
+    throw new AwsError(
+      'ResourceInUse',
+      `${Kind} job names must be unique within an AWS account and region, and a ${kind} job with this name already exists (${arn})`,
+    );
+  }
+  const now = new Date();
+  return {
+    name,
+    arn,
+    request: input,
+    status: 'InProgress',
+    creationTime: now,
+    lastModifiedTime: now,
+    stopRequested: false,
+    logFile: path.join(plane.context.dir, 'logs', `${kind}-jobs`, `${name}.log`),
+  };
+}
+
+/** Keeps `job`, tags it, says it started, then runs it (the stack waits for the run when it stops). */
+function start<J extends TrainingJob | ProcessingJob>(
+  plane: Plane,
+  jobs: Map<string, J>,
+  job: J,
+  changed: (job: J) => void,
+  run: () => Promise<unknown>,
+): void {
+  jobs.set(job.name, job);
+  plane.setTags(job.arn, job.request.Tags);
+  changed(job);
+  plane.track(run());
 }
 
 function stopJob(job: TrainingJob | ProcessingJob, message: string): void {

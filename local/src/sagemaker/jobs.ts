@@ -93,6 +93,27 @@ const timeoutOf = (request: Input): number =>
   ((request.StoppingCondition as { MaxRuntimeInSeconds?: number } | undefined)?.MaxRuntimeInSeconds ??
     86_400) * 1000;
 
+/**
+ * Runs the job's container with its log file and the request's MaxRuntimeInSeconds; the job holds the process
+ * while it runs, so that StopTrainingJob or StopProcessingJob can end it.
+ */
+async function runContainer(
+  job: JobBase,
+  context: ServiceContext,
+  spec: Pick<Parameters<typeof startContainer>[0], 'image' | 'manifest' | 'args' | 'env'>,
+) {
+  const run = await startContainer({
+    ...spec,
+    logFile: job.logFile,
+    tracker: context.tracker,
+    timeoutMs: timeoutOf(job.request),
+  });
+  job.child = run.child;
+  const result = await run.exited;
+  job.child = undefined;
+  return result;
+}
+
 export interface JobHooks<T extends JobBase> {
   changed(job: T): void;
 }
@@ -212,18 +233,12 @@ export async function runTrainingJob(
 
     setSecondary('Training', 'Training image download completed. Training in progress.');
     job.startTime = new Date();
-    const run = await startContainer({
+    const result = await runContainer(job, context, {
       image,
       manifest,
       args: ['train'],
       env: { ...containerEnv(context, root), ...smEnv, ...stringMap(request.Environment) },
-      logFile: job.logFile,
-      tracker: context.tracker,
-      timeoutMs: timeoutOf(request),
     });
-    job.child = run.child;
-    const result = await run.exited;
-    job.child = undefined;
     if (job.stopRequested) {
       finish('Stopped', 'Stopped', 'Training job stopped');
     } else if (result.timedOut) {
@@ -317,7 +332,7 @@ export async function runProcessingJob(
       ...((app.ContainerEntrypoint as string[] | undefined) ?? []),
       ...((app.ContainerArguments as string[] | undefined) ?? []),
     ];
-    const run = await startContainer({
+    const result = await runContainer(job, context, {
       image,
       manifest,
       args: args.map((arg) => mapContainerPath(root, arg)),
@@ -327,13 +342,7 @@ export async function runProcessingJob(
         PROCESSING_JOB_ARN: job.arn,
         ...stringMap(request.Environment),
       },
-      logFile: job.logFile,
-      tracker: context.tracker,
-      timeoutMs: timeoutOf(request),
     });
-    job.child = run.child;
-    const result = await run.exited;
-    job.child = undefined;
     job.exitMessage = (await readOptional(path.join(optMl, 'output', 'message')))?.slice(0, 1024);
     if (job.stopRequested) {
       finish('Stopped');

@@ -91,28 +91,126 @@ export const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
 };
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The one key of `{ "Ref": ... }` or `{ "Fn::X": ... }`, when the value is an intrinsic function. */
+export function intrinsicName(value: unknown): string | undefined {
+  if (!isObject(value)) return undefined;
+  const keys = Object.keys(value);
+  const [key] = keys;
+  return keys.length === 1 && key !== undefined && (key === 'Ref' || key.startsWith('Fn::'))
+    ? key
+    : undefined;
+}
+
+/** The deployed ARN or name of a resource of the template, for the resource types our templates refer to. */
+export function resourceValue(
+  template: CfnTemplate,
+  logicalId: string,
+  attribute: 'Ref' | string,
+  parameters: Readonly<Record<string, string>>,
+): string {
+  const resource: CfnResource | undefined = template.Resources[logicalId];
+  if (!resource) throw new Error(`No resource ${logicalId} in the template`);
+  const props = resource.Properties ?? {};
+  const name = (key: string): string => {
+    const value = props[key];
+    if (value === undefined)
+      throw new Error(`${logicalId} has no ${key}: its physical name is not predictable`);
+    return resolveValue(value, template, parameters);
+  };
+  const { 'AWS::Partition': partition, 'AWS::Region': region, 'AWS::AccountId': account } = parameters;
+  const topicArn = () => `arn:${partition}:sns:${region}:${account}:${name('TopicName')}`;
+  const arns: Record<string, () => string> = {
+    'AWS::S3::Bucket': () => `arn:${partition}:s3:::${name('BucketName')}`,
+    'AWS::SNS::Topic': topicArn,
+    'AWS::SQS::Queue': () => `arn:${partition}:sqs:${region}:${account}:${name('QueueName')}`,
+    'AWS::ECR::Repository': () =>
+      `arn:${partition}:ecr:${region}:${account}:repository/${name('RepositoryName')}`,
+    'AWS::IAM::Role': () => `arn:${partition}:iam::${account}:role/${name('RoleName')}`,
+    'AWS::Lambda::Function': () =>
+      `arn:${partition}:lambda:${region}:${account}:function:${name('FunctionName')}`,
+  };
+  const refs: Record<string, () => string> = {
+    'AWS::S3::Bucket': () => name('BucketName'),
+    'AWS::ECR::Repository': () => name('RepositoryName'),
+    'AWS::IAM::Role': () => name('RoleName'),
+    'AWS::Lambda::Function': () => name('FunctionName'),
+    'AWS::SQS::Queue': () =>
+      `https://sqs.${region}.${parameters['AWS::URLSuffix'] ?? 'amazonaws.com'}/${account}/${name('QueueName')}`,
+    'AWS::SNS::Topic': topicArn,
+  };
+  // Attributes by their own names, where a type calls them otherwise than Arn.
+  const attributes: Record<string, Record<string, () => string>> = {
+    'AWS::SQS::Queue': { QueueName: () => name('QueueName') },
+    'AWS::SNS::Topic': { TopicArn: topicArn, TopicName: () => name('TopicName') },
+  };
+  const build =
+    attribute === 'Ref'
+      ? refs[resource.Type]
+      : attribute === 'Arn'
+        ? arns[resource.Type]
+        : attributes[resource.Type]?.[attribute];
+  if (!build) throw new Error(`Cannot resolve ${attribute} of ${logicalId} (${resource.Type}) offline`);
+  return build();
+}
+
 /**
- * Resolves `Fn::Sub` (string form), `Fn::Join`, `Ref` to one of the parameters (`AWS::AccountId`...) and plain
- * strings with the given parameters.
+ * Resolves a template value to the string CloudFormation would deploy: plain strings and numbers, `Ref` to a
+ * pseudo parameter, a template parameter (its default) or a resource, `Fn::GetAtt` Arn (and a queue's
+ * QueueName, a topic's TopicArn and TopicName), `Fn::Sub` (both forms), `Fn::Join`, `Fn::Select` and `Fn::If`
+ * (its condition evaluated with the parameters' defaults). Throws on anything else, so that a check never runs
+ * on a half-resolved value.
  */
-export function resolveIntrinsic(
+export function resolveValue(
   value: unknown,
-  parameters: Record<string, string> = PSEUDO_PARAMETERS,
+  template: CfnTemplate,
+  parameters: Readonly<Record<string, string>> = PSEUDO_PARAMETERS,
 ): string {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') {
-    const ref = (value as Record<string, unknown>).Ref;
-    if (typeof ref === 'string' && Object.hasOwn(parameters, ref)) return parameters[ref] as string;
-    const sub = (value as Record<string, unknown>)['Fn::Sub'];
-    if (typeof sub === 'string') {
-      return sub.replace(/\$\{([^}]+)\}/g, (whole, name: string) => parameters[name] ?? whole);
-    }
-    const join = (value as Record<string, unknown>)['Fn::Join'];
-    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
-      return join[1].map((part) => resolveIntrinsic(part, parameters)).join(join[0]);
-    }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const fn = intrinsicName(value);
+  const arg = fn ? (value as Record<string, unknown>)[fn] : undefined;
+  if (fn === 'Ref' && typeof arg === 'string') {
+    return (
+      parameters[arg] ?? parameterDefault(template, arg) ?? resourceValue(template, arg, 'Ref', parameters)
+    );
   }
-  return JSON.stringify(value);
+  if (fn === 'Fn::GetAtt') {
+    const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split(/\.(.*)/s);
+    return resourceValue(template, String(id), String(attribute), parameters);
+  }
+  if (fn === 'Fn::Sub') {
+    const [text, variables] = Array.isArray(arg) ? arg : [arg, {}];
+    return String(text).replace(/\$\{([^}]*)\}/g, (_match, name: string) => {
+      if (name.startsWith('!')) return `\${${name.slice(1)}}`;
+      if (isObject(variables) && name in variables)
+        return resolveValue(variables[name], template, parameters);
+      if (name in parameters) return parameters[name] as string;
+      const fromParameter = parameterDefault(template, name);
+      if (fromParameter !== undefined) return fromParameter;
+      const [id, attribute] = name.split(/\.(.*)/s);
+      return resourceValue(template, String(id), attribute ?? 'Ref', parameters);
+    });
+  }
+  if (fn === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
+    return arg[1].map((part) => resolveValue(part, template, parameters)).join(String(arg[0]));
+  }
+  if (fn === 'Fn::Select' && Array.isArray(arg) && Array.isArray(arg[1])) {
+    return resolveValue(arg[1][Number(arg[0])], template, parameters);
+  }
+  if (fn === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') {
+    const holds = conditionHolds(template, arg[0], {}, { ...parameters });
+    return resolveValue(holds ? arg[1] : arg[2], template, parameters);
+  }
+  throw new Error(`Cannot resolve ${JSON.stringify(value)} offline`);
+}
+
+/** The default of a template parameter, as the stack deploys without parameter values. */
+function parameterDefault(template: CfnTemplate, name: string): string | undefined {
+  const parameter = template.Parameters?.[name];
+  return parameter?.Default === undefined ? undefined : String(parameter.Default);
 }
 
 /**
@@ -160,7 +258,11 @@ const asArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Every statement of every inline policy of a role, with actions and resources as resolved string arrays. */
-export function roleStatements(role: CfnResource, parameters?: Record<string, string>): PolicyStatement[] {
+export function roleStatements(
+  role: CfnResource,
+  parameters: Record<string, string> = PSEUDO_PARAMETERS,
+  template: CfnTemplate = { Resources: {} },
+): PolicyStatement[] {
   const policies = asArray(
     role.Properties?.Policies as { PolicyDocument: { Statement: unknown } }[] | undefined,
   );
@@ -168,7 +270,7 @@ export function roleStatements(role: CfnResource, parameters?: Record<string, st
     asArray(policy.PolicyDocument.Statement as Record<string, unknown>[]).map((statement) => ({
       Effect: statement.Effect as 'Allow' | 'Deny',
       Action: asArray(statement.Action as string | string[]),
-      Resource: asArray(statement.Resource).map((resource) => resolveIntrinsic(resource, parameters)),
+      Resource: asArray(statement.Resource).map((resource) => resolveValue(resource, template, parameters)),
       ...(statement.Condition ? { Condition: statement.Condition as PolicyStatement['Condition'] } : {}),
     })),
   );
@@ -231,7 +333,7 @@ export function deadLetters(template: CfnTemplate, functionLogicalId: string): D
       ),
     );
   const resolved = (actions: unknown) =>
-    Array.isArray(actions) ? actions.map((action) => resolveIntrinsic(action)) : undefined;
+    Array.isArray(actions) ? actions.map((action) => resolveValue(action, template)) : undefined;
   return {
     invokeConfigs: configs.length,
     retries: config.MaximumRetryAttempts,

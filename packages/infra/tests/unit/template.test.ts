@@ -4,8 +4,9 @@ import {
   type CfnResource,
   type CfnTemplate,
   conditionHolds,
+  PSEUDO_PARAMETERS,
   readPackagedTemplate,
-  resolveIntrinsic,
+  resolveValue,
   resourcesOfType,
   roleStatements,
 } from '@sagemaker-pipeline/testing/cloudformation';
@@ -59,7 +60,9 @@ describe('Template: pipeline bucket', () => {
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       }),
     ]);
-    const resources = ((policy.Statement[0]?.Resource ?? []) as unknown[]).map((r) => resolveIntrinsic(r));
+    const resources = ((policy.Statement[0]?.Resource ?? []) as unknown[]).map((r) =>
+      resolveValue(r, template),
+    );
     expect(resources).toEqual([`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`]);
   });
 
@@ -111,7 +114,7 @@ describe('Template: retrain queue', () => {
       Action: 'sqs:SendMessage',
     });
     const condition = statement?.Condition as Record<string, Record<string, unknown>>;
-    expect(resolveIntrinsic(condition.ArnEquals?.['aws:SourceArn'])).toBe(`arn:aws:s3:::${BUCKET}`);
+    expect(resolveValue(condition.ArnEquals?.['aws:SourceArn'], template)).toBe(`arn:aws:s3:::${BUCKET}`);
     expect(condition.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
   });
 });
@@ -231,7 +234,7 @@ describe('Template: alert topic', () => {
 
 describe('Template: SageMaker execution role', () => {
   const role = resource('SageMakerExecutionRole');
-  const statements = roleStatements(role);
+  const statements = roleStatements(role, PSEUDO_PARAMETERS, template);
 
   it('is assumed by SageMaker only, from this account', () => {
     expect(role.Properties?.RoleName).toBe('mlpipe-dev-sagemaker');
@@ -263,7 +266,7 @@ describe('Template: SageMaker execution role', () => {
     expect(ecr.map((s) => [s.Action, s.Resource])).toEqual([
       [
         ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-        [JSON.stringify({ 'Fn::GetAtt': ['ImageRepository', 'Arn'] })],
+        [`arn:aws:ecr:us-east-1:${PSEUDO_PARAMETERS['AWS::AccountId']}:repository/mlpipe-dev`],
       ],
       [['ecr:GetAuthorizationToken'], ['*']],
     ]);

@@ -36,6 +36,8 @@ export interface StageHandlerOptions<S extends GenericSchema, R> {
   correlationKeys?: (event: InferOutput<S>) => Record<string, unknown>;
   /** The business function. */
   handler: (event: InferOutput<S>, context: Context) => Promise<R>;
+  /** Logs the business function's result, at the level and with the message it calls for. */
+  logResult?: (result: R) => void;
 }
 
 export type StageResult<R> = R | InvalidEventResult | FailedResult;
@@ -99,7 +101,7 @@ function correlationMiddleware<S extends GenericSchema>(
 export function createStageHandler<S extends GenericSchema, R>(
   options: StageHandlerOptions<S, R>,
 ): MiddyfiedHandler<unknown, StageResult<R>, Error, Context> {
-  const { schema, logger, correlationKeys, handler } = options;
+  const { schema, logger, correlationKeys, handler, logResult } = options;
   const stack = middy<unknown, StageResult<R>, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(parser({ schema }) as MiddlewareObj<unknown, StageResult<R>, Error, Context>);
@@ -115,7 +117,11 @@ export function createStageHandler<S extends GenericSchema, R>(
   }
   return stack
     .use(errorMiddleware(logger) as MiddlewareObj<unknown, StageResult<R>, Error, Context>)
-    .handler((event, context) => handler(event as InferOutput<S>, context));
+    .handler(async (event, context) => {
+      const result = await handler(event as InferOutput<S>, context);
+      logResult?.(result);
+      return result;
+    });
 }
 
 /** The logger of a stage; POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL still override it. */

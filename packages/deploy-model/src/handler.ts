@@ -84,9 +84,6 @@ export const main = createStageHandler({
   schema: DeployModelEventSchema,
   logger,
   correlationKeys,
-  handler: async (event) => {
-    const result = await deployModel(event, { sagemaker, config, alerts });
-    logResult(result);
-    return result;
-  },
+  handler: (event) => deployModel(event, { sagemaker, config, alerts }),
+  logResult,
 });

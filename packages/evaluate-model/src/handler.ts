@@ -68,9 +68,6 @@ export const main = createStageHandler({
   schema: EvaluateModelEventSchema,
   logger,
   correlationKeys,
-  handler: async (event) => {
-    const result = await evaluateModel(event, { sagemaker, config, alerts });
-    logResult(result);
-    return result;
-  },
+  handler: (event) => evaluateModel(event, { sagemaker, config, alerts }),
+  logResult,
 });

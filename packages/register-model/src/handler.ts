@@ -65,9 +65,6 @@ export const main = createStageHandler({
   schema: RegisterModelEventSchema,
   logger,
   correlationKeys,
-  handler: async (event) => {
-    const result = await registerModelOrSweep(event, { sagemaker, s3, config, alerts });
-    logResult(result);
-    return result;
-  },
+  handler: (event) => registerModelOrSweep(event, { sagemaker, s3, config, alerts }),
+  logResult,
 });

@@ -59,9 +59,6 @@ export const main = createStageHandler({
   schema: eventBridgeOr(ScheduledEventSchema, S3SqsEventSchema),
   logger,
   correlationKeys,
-  handler: async (event) => {
-    const result = await retrainOrSweep(event, { sagemaker, s3, config });
-    logResult(result);
-    return result;
-  },
+  handler: (event) => retrainOrSweep(event, { sagemaker, s3, config }),
+  logResult,
 });

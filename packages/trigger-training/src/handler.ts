@@ -21,9 +21,7 @@ export const main = createStageHandler({
     repository: event.detail['repository-name'],
     imageDigest: event.detail['image-digest'],
   }),
-  handler: async (event) => {
-    const result = await startTraining(event, { sagemaker, config });
-    logger.info(result.status === 'skipped' ? 'Push skipped' : 'Training job requested', { result });
-    return result;
-  },
+  handler: (event) => startTraining(event, { sagemaker, config }),
+  logResult: (result) =>
+    logger.info(result.status === 'skipped' ? 'Push skipped' : 'Training job requested', { result }),
 });

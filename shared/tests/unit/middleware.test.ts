@@ -35,6 +35,24 @@ describe('Function: createStageHandler', () => {
     expect(fn).toHaveBeenCalledWith({ id: 'e1', detail: { name: 'job' } }, context);
   });
 
+  it('logs the business result with logResult, and logs nothing of the kind for a refused event', async () => {
+    const logResult = jest.fn();
+    const handler = createStageHandler({
+      schema,
+      logger,
+      handler: async (event: v.InferOutput<typeof schema>) => ({
+        status: 'started',
+        name: event.detail.name,
+      }),
+      logResult,
+    });
+
+    await handler({ id: 'e1', detail: { name: 'job' } }, context);
+    await handler({ id: 'e2', detail: { name: '' } }, context);
+
+    expect(logResult.mock.calls).toEqual([[{ status: 'started', name: 'job' }]]);
+  });
+
   it('returns a validation result naming the field and never calls the business function for a bad event', async () => {
     const fn = jest.fn(async () => ({ status: 'started' }));
     const handler = createStageHandler({ schema, logger, handler: fn });

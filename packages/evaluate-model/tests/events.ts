@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { sampleEventsOf } from '@sagemaker-pipeline/testing/events';
 
 /** Reads a sample event from the package's events/ folder (the same files `serverless invoke local` uses). */
-export function sampleEvent<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8')) as T;
-}
+export const sampleEvent = sampleEventsOf(new URL('..', import.meta.url));

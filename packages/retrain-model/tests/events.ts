@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { S3SqsEvent } from '@sagemaker-pipeline/shared/events';
+import { sampleEventsOf } from '@sagemaker-pipeline/testing/events';
 
 export const BUCKET = 'mlpipe-dev-000000000000-us-east-1';
 export const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:mlpipe-dev-retrain';
 
 /** Reads a sample event from the package's events/ folder (the same files `serverless invoke local` uses). */
-export function sampleEvent<T = S3SqsEvent>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8')) as T;
-}
+export const sampleEvent = sampleEventsOf<S3SqsEvent>(new URL('..', import.meta.url));
 
 export interface ObjectSpec {
   /** The key as S3 puts it in the notification: URL-encoded. */

@@ -6,7 +6,7 @@
 import type { Alert } from '@sagemaker-pipeline/shared/alerts';
 import type { ProcessingJobStateChangeEvent } from '@sagemaker-pipeline/shared/events';
 import type { RegisterModelConfig } from './config.js';
-import type { RegisterModelResult } from './register-model.js';
+import type { RegisterModelResult } from './register.js';
 
 type Rejected = Extract<RegisterModelResult, { status: 'rejected' }>;
 

@@ -2,7 +2,7 @@ import { TerminalError } from '@sagemaker-pipeline/shared/errors';
 import { newestApproved } from '@sagemaker-pipeline/shared/registry';
 import { isWithin, readEvaluation, requireMetric } from './evaluation.js';
 import type { Champion } from './gate.js';
-import type { ChampionReport, Deps } from './register-model.js';
+import type { ChampionReport, Deps } from './register.js';
 
 /** The version at the end of a model package ARN (`…/mlpipe-dev/3` → 3). */
 export function versionOf(modelPackageArn: string): number | null {

@@ -12,8 +12,8 @@ import {
 } from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
 import { registerModelEnv } from './config.js';
-import { type RegisterModelResult, STAGE } from './register-model.js';
-import { type RegisterModelEvent, registerModelOrSweep } from './stage.js';
+import { type RegisterModelResult, STAGE } from './register.js';
+import { type RegisterModelEvent, registerModelOrSweep } from './register-model.js';
 import type { SweepResult } from './sweep.js';
 
 const config = loadConfig(registerModelEnv);

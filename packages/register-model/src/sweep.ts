@@ -29,7 +29,7 @@ import {
 } from '@sagemaker-pipeline/shared/events';
 import { isPipelineResource, namePrefix } from '@sagemaker-pipeline/shared/naming';
 import * as v from 'valibot';
-import { type Deps, registerModel } from './register-model.js';
+import { type Deps, registerModel } from './register.js';
 
 /** SageMaker's largest page of List* results. */
 const PAGE_SIZE = 100;

@@ -14,7 +14,7 @@ import { eventBridgeOr, S3SqsEventSchema, ScheduledEventSchema } from '@sagemake
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
 import { retrainModelEnv } from './config.js';
 import { type RetrainResult, STAGE } from './retrain.js';
-import { isScheduled, type RetrainModelEvent, retrainOrSweep } from './stage.js';
+import { isScheduled, type RetrainModelEvent, retrainOrSweep } from './retrain-model.js';
 import type { SweepResult } from './sweep.js';
 
 const config = loadConfig(retrainModelEnv);

@@ -7,7 +7,7 @@ import { loadConfig } from '@sagemaker-pipeline/shared/config';
 import { EcrImageActionEventSchema } from '@sagemaker-pipeline/shared/events';
 import { createLogger, createStageHandler } from '@sagemaker-pipeline/shared/middleware';
 import { triggerTrainingEnv } from './config.js';
-import { STAGE, startTraining } from './start-training.js';
+import { STAGE, startTraining } from './trigger-training.js';
 
 const config = loadConfig(triggerTrainingEnv);
 const sagemaker = createSageMakerClient();

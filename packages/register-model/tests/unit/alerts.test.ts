@@ -21,7 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
 import { sweepAlert } from '../../src/alerts.js';
-import { registerModelOrSweep } from '../../src/stage.js';
+import { registerModelOrSweep } from '../../src/register-model.js';
 import { sampleEvent } from '../events.js';
 import { config, s3, sagemaker } from '../helpers/register-fixtures.js';
 

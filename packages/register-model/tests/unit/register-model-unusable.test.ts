@@ -2,7 +2,7 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s
 import { CreateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { isRetryable, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import 'aws-sdk-client-mock-jest';
-import { registerModel } from '../../src/register-model.js';
+import { registerModel } from '../../src/register.js';
 import {
   accuracyFile,
   BUCKET,

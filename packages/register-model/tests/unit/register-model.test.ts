@@ -5,7 +5,7 @@ import {
   ListModelPackagesCommand,
 } from '@aws-sdk/client-sagemaker';
 import 'aws-sdk-client-mock-jest';
-import { clientToken, registerModel } from '../../src/register-model.js';
+import { clientToken, registerModel } from '../../src/register.js';
 import {
   ACCURACY,
   accuracyFile,

@@ -23,8 +23,8 @@ import {
 } from '@sagemaker-pipeline/shared/events';
 import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
-import { clientToken } from '../../src/register-model.js';
-import { registerModelOrSweep } from '../../src/stage.js';
+import { clientToken } from '../../src/register.js';
+import { registerModelOrSweep } from '../../src/register-model.js';
 import { processingJobEvent, sweepDecisions } from '../../src/sweep.js';
 import { sampleEvent } from '../events.js';
 import { BUCKET, config, JOB, s3, sagemaker } from '../helpers/register-fixtures.js';

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
 import { triggerTrainingEnv } from '../../src/config.js';
 import 'aws-sdk-client-mock-jest';
-import { startTraining } from '../../src/start-training.js';
+import { startTraining } from '../../src/trigger-training.js';
 import { sampleEvent } from '../events.js';
 
 const sagemaker = mockClient(SageMakerClient);

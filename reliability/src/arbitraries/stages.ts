@@ -2,6 +2,8 @@
  * The bad EventBridge events of each EventBridge-triggered stage: trigger-training, evaluate-model,
  * register-model and deploy-model, as specs of eventBridgeCases.
  */
+
+import { IMAGE_DIGEST } from '@sagemaker-pipeline/shared/contracts';
 import fc, { type Arbitrary } from 'fast-check';
 import {
   ecrImageAction,
@@ -87,7 +89,7 @@ export const triggerTrainingCases: Arbitrary<BadEvent> = eventBridgeCases({
           hexString(64).map((hex) => `sha256:${hex}\n`),
           nastyString,
         )
-        .filter((value) => !/^sha256:[a-f0-9]{64}$/.test(value)),
+        .filter((value) => !IMAGE_DIGEST.test(value)),
     ),
   ],
   noise: [

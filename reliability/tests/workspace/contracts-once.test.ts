@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 /** The hand-written handlers the bench compares bundles with: self-contained on purpose. */
 const BASELINES = ['bench/src/baselines.ts'];
-const SOURCE_ROOTS = ['shared/src', 'cli/src', 'scenario/src', 'bench/src', 'local/src', 'testing/src'];
+const SOURCE_ROOTS = [
+  'shared/src',
+  'cli/src',
+  'scenario/src',
+  'bench/src',
+  'local/src',
+  'testing/src',
+  'reliability/src',
+];
 
 function sources(): string[] {
   const packages = readdirSync(path.join(ROOT, 'packages')).map((name) => `packages/${name}/src`);
@@ -47,6 +55,11 @@ const CONTRACTS: { name: string; definition: RegExp; home: string }[] = [
   { name: 'the lineage tags', definition: /:\s*'model-package-version'/, home: 'shared/src/contracts.ts' },
   { name: 'the job tags', definition: /:\s*'image-digest'/, home: 'shared/src/contracts.ts' },
   { name: 'the pipeline names', definition: /\bbucket:\s*`\$\{pipeline\}-/, home: 'shared/src/contracts.ts' },
+  {
+    name: 'the CloudFormation resolver of the tests and tools',
+    definition: /function resolveValue\(/,
+    home: 'testing/src/cloudformation.ts',
+  },
   {
     name: 'the newest-Approved query',
     definition: /ModelApprovalStatus:\s*'Approved',\s*\n\s*SortBy/,

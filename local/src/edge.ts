@@ -73,7 +73,10 @@ export function serviceOf(req: IncomingMessage, url: URL): keyof EdgeRoutes | { 
         ? 'events'
         : target.startsWith('AmazonSQS.')
           ? 'sqs'
-          : 's3');
+          : // unsigned, an InvokeEndpoint is known by its path (AWS by its host, runtime.sagemaker)
+            req.method === 'POST' && !url.search && RUNTIME_PATH.test(url.pathname)
+            ? 'runtime.sagemaker'
+            : 's3');
   switch (service) {
     case 's3':
       return 's3';

@@ -46,6 +46,28 @@ interface PutEventsEntry {
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
+/** The fields of an entry that AWS's JSON protocol takes as strings. */
+const STRING_FIELDS = ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const;
+
+/**
+ * Refuses, for the whole request as AWS does, an entry that is no structure (a `null` member: a
+ * ValidationException) or whose string fields are of another JSON type (a SerializationException).
+ */
+function checkEntryShape(entry: unknown, index: number): void {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value null at 'entries.${index + 1}.member' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  for (const field of STRING_FIELDS) {
+    const value = (entry as Record<string, unknown>)[field];
+    if (value !== undefined && typeof value !== 'string') {
+      throw new AwsError('SerializationException', `Entries[${index}].${field} must be a string`);
+    }
+  }
+}
+
 export class EventBus {
   readonly recorded: RecordedEvent[] = [];
   private readonly rules: Rule[] = [];
@@ -176,12 +198,17 @@ export class EventBus {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : '';
     const raw = await readBody(req, 2 * 1024 * 1024);
-    let input: Record<string, unknown>;
+    let parsed: unknown;
     try {
-      input = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+      parsed = raw.length ? JSON.parse(raw.toString('utf8')) : {};
     } catch {
       throw new AwsError('SerializationException', 'Request body is not valid JSON');
     }
+    // Every operation's input is a structure: `null`, a list or a string is refused as AWS does.
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new AwsError('SerializationException', 'Request body must be a JSON object');
+    }
+    const input = parsed as Record<string, unknown>;
     const reply = (body: unknown): void =>
       sendJson(res, 200, body, { 'x-amzn-requestid': requestId }, 'application/x-amz-json-1.1');
     try {
@@ -208,6 +235,7 @@ export class EventBus {
               'Total size of the entries in the request is over the limit.',
             );
           }
+          entries.forEach(checkEntryShape);
           const results = (entries as PutEventsEntry[]).map((entry) => this.putEntry(entry));
           reply({
             FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length,

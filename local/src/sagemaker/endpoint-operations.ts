@@ -1,5 +1,6 @@
 import { validationError } from '../aws/errors.js';
 import {
+  ENDPOINT_STATUSES,
   type Endpoint,
   found,
   listOf,
@@ -134,7 +135,7 @@ export function endpointOperations(plane: Plane): Operations {
           LastModifiedTime: seconds(endpoint.lastModifiedTime),
           EndpointStatus: endpoint.status,
         }),
-        { defaultSortOrder: 'Descending', status: true },
+        { defaultSortOrder: 'Descending', statuses: ENDPOINT_STATUSES },
       ),
     DeleteEndpoint: async (input) => {
       const endpoint = endpointOf(plane, String(requireField(input, 'EndpointName')));

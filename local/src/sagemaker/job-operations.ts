@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AwsError, validationError } from '../aws/errors.js';
 import { ProcessTracker } from './containers.js';
 import { runProcessingJob, runTrainingJob } from './jobs.js';
-import { found, listOf, type Operations, type Plane, validateRole } from './plane.js';
+import { found, JOB_STATUSES, listOf, type Operations, type Plane, validateRole } from './plane.js';
 import {
   arnOf,
   type Input,
@@ -35,7 +35,7 @@ export function jobOperations(plane: Plane): Operations {
           LastModifiedTime: seconds(job.lastModifiedTime),
           TrainingJobStatus: job.status,
         }),
-        { defaultSortOrder: 'Ascending', status: true },
+        { defaultSortOrder: 'Ascending', statuses: JOB_STATUSES },
       ),
     StopTrainingJob: (input) => {
       const name = validateName(input, 'TrainingJobName');
@@ -64,7 +64,7 @@ export function jobOperations(plane: Plane): Operations {
           FailureReason: job.failureReason,
           ExitMessage: job.exitMessage,
         }),
-        { defaultSortOrder: 'Ascending', status: true },
+        { defaultSortOrder: 'Ascending', statuses: JOB_STATUSES },
       ),
     StopProcessingJob: (input) => {
       const name = validateName(input, 'ProcessingJobName');

@@ -24,6 +24,8 @@ export interface ListRequest {
 
 export interface ListOptions {
   sortKeys: Record<string, (item: Listable) => string | number>;
+  /** The values StatusEquals may take, for a resource that has a status. */
+  statuses?: readonly string[];
   defaultSortBy: string;
   defaultSortOrder: 'Ascending' | 'Descending';
   maxResults?: number;
@@ -47,6 +49,10 @@ export function listPage<T extends Listable>(
   const sortBy = validateEnum(input, 'SortBy', Object.keys(options.sortKeys)) ?? options.defaultSortBy;
   const sortOrder = validateEnum(input, 'SortOrder', ['Ascending', 'Descending']) ?? options.defaultSortOrder;
   const maxResults = validateRange(input, 'MaxResults', 1, options.maxResults ?? 100) ?? 10;
+  if (input.NameContains !== undefined && typeof input.NameContains !== 'string') {
+    throw new AwsError('SerializationException', 'NameContains must be a string');
+  }
+  if (options.statuses) validateEnum(input, 'StatusEquals', options.statuses);
   const seconds = (date: Date): number => date.getTime() / 1000;
   const filtered = [...items].filter(
     (item) =>

@@ -92,17 +92,22 @@ export function validateRole(input: Input): void {
 
 /**
  * One page of a List operation: `items` filtered, sorted (by Name, CreationTime and, where the resource has
- * one, Status) and paged as `input` asks, each summarised under `key`, with the NextToken of the next page.
+ * one, Status, whose StatusEquals must be one of `statuses`) and paged as `input` asks, each summarised under
+ * `key`, with the NextToken of the next page.
  */
 export function listOf<T extends Listable>(
   items: Iterable<T>,
   input: Input,
   key: string,
   summary: (item: T) => Input,
-  { defaultSortOrder, status = false }: { defaultSortOrder: 'Ascending' | 'Descending'; status?: boolean },
+  {
+    defaultSortOrder,
+    statuses,
+  }: { defaultSortOrder: 'Ascending' | 'Descending'; statuses?: readonly string[] },
 ): Input {
   const { page, nextToken } = listPage(items, input as ListRequest & Input, {
-    sortKeys: { Name: byName, CreationTime: byCreationTime, ...(status ? { Status: byStatus } : {}) },
+    sortKeys: { Name: byName, CreationTime: byCreationTime, ...(statuses ? { Status: byStatus } : {}) },
+    ...(statuses ? { statuses } : {}),
     defaultSortBy: 'CreationTime',
     defaultSortOrder,
   });
@@ -111,3 +116,18 @@ export function listOf<T extends Listable>(
     NextToken: nextToken,
   });
 }
+
+/** The statuses of training and processing jobs, as ListTrainingJobs and ListProcessingJobs take them. */
+export const JOB_STATUSES = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'] as const;
+/** The statuses of an endpoint, as ListEndpoints takes them. */
+export const ENDPOINT_STATUSES = [
+  'OutOfService',
+  'Creating',
+  'Updating',
+  'SystemUpdating',
+  'RollingBack',
+  'InService',
+  'Deleting',
+  'Failed',
+  'UpdateRollbackFailed',
+] as const;

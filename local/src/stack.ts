@@ -230,6 +230,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const s3 = await S3Service.start({
     dir,
+    region,
     onObjectEvent,
     onNotificationConfigured: (bucket, rules) => {
       for (const rule of rules.filter((candidate) => candidate.target.kind === 'queue')) {

@@ -18,6 +18,8 @@ import { type NotificationRule, parseNotificationXml, toNotificationXml } from '
 
 export interface S3ServiceOptions {
   dir: string;
+  /** The stack's region: in us-east-1, S3 answers 200 to CreateBucket of a bucket you already own. */
+  region?: string;
   onObjectEvent: (event: S3ObjectEvent) => void;
   onNotificationConfigured: (bucket: string, rules: NotificationRule[]) => void;
 }
@@ -115,6 +117,28 @@ export class S3Service {
     for (const [name, value] of url.searchParams) {
       if (!SIGNING_QUERY.has(name.toLowerCase())) query.append(name, value);
     }
+    if (req.method === 'PUT' && segments.length === 1 && query.size === 0) {
+      const bucket = decodeURIComponent(segments[0] ?? '');
+      if ((await this.objectSize(`/${encodeURIComponent(bucket)}`, 'bucket')) !== undefined) {
+        req.resume();
+        // S3 in us-east-1 keeps its legacy answer for a bucket you own: 200, as if created; elsewhere a 409
+        if ((this.options.region ?? 'us-east-1') === 'us-east-1') {
+          res.writeHead(200, { location: `/${bucket}`, 'x-amz-request-id': requestId, 'content-length': 0 });
+          res.end();
+        } else {
+          sendXmlError(
+            res,
+            new AwsError(
+              'BucketAlreadyOwnedByYou',
+              'Your previous request to create the named bucket succeeded and you already own it.',
+              409,
+            ),
+            requestId,
+          );
+        }
+        return;
+      }
+    }
     const target = `${url.pathname}${query.size ? `?${query.toString().replace(/=(&|$)/g, '$1')}` : ''}`;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) {
@@ -122,6 +146,15 @@ export class S3Service {
       headers[name] = value;
     }
     headers.host = `127.0.0.1:${this.port}`;
+
+    // s3rver reads `bytes=-N` as the first N + 1 bytes; S3 serves the last N: the edge makes it a plain range.
+    const suffix = req.method === 'GET' ? /^bytes=-(\d+)$/.exec(String(req.headers.range ?? '')) : null;
+    if (suffix) {
+      const size = await this.objectSize(url.pathname);
+      if (size !== undefined && size > 0 && Number(suffix[1]) > 0) {
+        headers.range = `bytes=${Math.max(0, size - Number(suffix[1]))}-${size - 1}`;
+      }
+    }
 
     const contentSha = String(req.headers['x-amz-content-sha256'] ?? '');
     const encoding = String(req.headers['content-encoding'] ?? '');
@@ -250,6 +283,26 @@ export class S3Service {
       new AwsError('MethodNotAllowed', 'The specified method is not allowed', 405),
       requestId,
     );
+  }
+
+  /**
+   * The size of the object at `objectPath` (`/<bucket>/<key>`), or undefined when s3rver has none; for a bucket
+   * (`/<bucket>`, kind `bucket`) 0 when it exists.
+   */
+  private objectSize(objectPath: string, kind: 'object' | 'bucket' = 'object'): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const head = http.request(
+        { host: '127.0.0.1', port: this.port, method: 'HEAD', path: objectPath },
+        (response) => {
+          response.resume();
+          const length = Number(response.headers['content-length']);
+          if (response.statusCode !== 200) resolve(undefined);
+          else resolve(kind === 'bucket' ? 0 : Number.isFinite(length) ? length : undefined);
+        },
+      );
+      head.on('error', () => resolve(undefined));
+      head.end();
+    });
   }
 
   /** A plain request to s3rver, for the stack's own use (jobs, endpoints). */

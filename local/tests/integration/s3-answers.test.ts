@@ -1,0 +1,67 @@
+/**
+ * GetObject with a Range, and CreateBucket of a bucket you own, as S3 answers them: `bytes=-N` is the last N
+ * bytes (s3rver, underneath, would give the first N + 1), a suffix longer than the object is the whole object, a
+ * plain range is left as it is; a bucket you own is created again with 200 in us-east-1, 409 elsewhere.
+ */
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { useTestStack } from '../helpers/stack.js';
+
+describe('S3: ranged GetObject', () => {
+  const t = useTestStack();
+
+  beforeAll(async () => {
+    await t.s3.send(new CreateBucketCommand({ Bucket: 'ranges' }));
+    await t.s3.send(new PutObjectCommand({ Bucket: 'ranges', Key: 'digits.txt', Body: '0123456789' }));
+  });
+
+  it.each([
+    ['bytes=-5', '56789', 'bytes 5-9/10'],
+    ['bytes=-20', '0123456789', 'bytes 0-9/10'],
+    ['bytes=2-4', '234', 'bytes 2-4/10'],
+    ['bytes=7-', '789', 'bytes 7-9/10'],
+  ])('%s answers %s with Content-Range %s', async (range, body, contentRange) => {
+    const object = await t.s3.send(
+      new GetObjectCommand({ Bucket: 'ranges', Key: 'digits.txt', Range: range }),
+    );
+
+    expect(await object.Body?.transformToString()).toBe(body);
+    expect(object.ContentRange).toBe(contentRange);
+    expect(object.$metadata.httpStatusCode).toBe(206);
+  });
+});
+
+describe('S3: CreateBucket of a bucket you own', () => {
+  const t = useTestStack();
+
+  it('answers 200 in us-east-1, as S3 there does, and keeps what the bucket holds', async () => {
+    await t.s3.send(new CreateBucketCommand({ Bucket: 'owned' }));
+    await t.s3.send(new PutObjectCommand({ Bucket: 'owned', Key: 'kept.txt', Body: 'kept' }));
+
+    const again = await t.s3.send(new CreateBucketCommand({ Bucket: 'owned' }));
+
+    expect(again.$metadata.httpStatusCode).toBe(200);
+    expect(again.Location).toBe('/owned');
+    const kept = await t.s3.send(new GetObjectCommand({ Bucket: 'owned', Key: 'kept.txt' }));
+    expect(await kept.Body?.transformToString()).toBe('kept');
+  });
+});
+
+describe('S3: CreateBucket of a bucket you own, outside us-east-1', () => {
+  const t = useTestStack({ region: 'eu-west-1' });
+
+  it('answers 409 BucketAlreadyOwnedByYou', async () => {
+    const s3 = new S3Client({
+      endpoint: t.stack.endpoint,
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'owned-eu' }));
+
+    await expect(s3.send(new CreateBucketCommand({ Bucket: 'owned-eu' }))).rejects.toMatchObject({
+      name: 'BucketAlreadyOwnedByYou',
+      $metadata: { httpStatusCode: 409 },
+    });
+    s3.destroy();
+  });
+});

@@ -146,6 +146,18 @@ export class S3Service {
       headers[name] = value;
     }
     headers.host = `127.0.0.1:${this.port}`;
+    // S3 percent-decodes x-amz-copy-source; s3rver uses decodeURI, which leaves %2B, %2F, %3F... encoded (a
+    // key with `+`, encoded as clients do, was not found): the edge hands it a form decodeURI reads exactly.
+    const copySource = req.headers['x-amz-copy-source'];
+    if (typeof copySource === 'string') {
+      const [source = '', version] = copySource.split('?');
+      try {
+        headers['x-amz-copy-source'] =
+          `${encodeURI(decodeURIComponent(source))}${version ? `?${version}` : ''}`;
+      } catch {
+        // not percent-encoding: s3rver answers it as it does
+      }
+    }
 
     // s3rver reads `bytes=-N` as the first N + 1 bytes; S3 serves the last N: the edge makes it a plain range.
     const suffix = req.method === 'GET' ? /^bytes=-(\d+)$/.exec(String(req.headers.range ?? '')) : null;

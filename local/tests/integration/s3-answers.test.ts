@@ -3,7 +3,13 @@
  * bytes (s3rver, underneath, would give the first N + 1), a suffix longer than the object is the whole object, a
  * plain range is left as it is; a bucket you own is created again with 200 in us-east-1, 409 elsewhere.
  */
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { useTestStack } from '../helpers/stack.js';
 
 describe('S3: ranged GetObject', () => {
@@ -63,5 +69,29 @@ describe('S3: CreateBucket of a bucket you own, outside us-east-1', () => {
       $metadata: { httpStatusCode: 409 },
     });
     s3.destroy();
+  });
+});
+
+describe('S3: CopyObject of keys with reserved characters', () => {
+  const t = useTestStack();
+
+  beforeAll(async () => {
+    await t.s3.send(new CreateBucketCommand({ Bucket: 'copies' }));
+  });
+
+  it.each([
+    ['a+b.txt', 'copies/a%2Bb.txt'],
+    ['a+b.txt', 'copies/a+b.txt'],
+    ['with space & more?.txt', `copies/${encodeURIComponent('with space & more?.txt')}`],
+    ['dir/ünïcode.txt', `copies/dir/${encodeURIComponent('ünïcode.txt')}`],
+  ])('copies %s given as %s', async (key, copySource) => {
+    await t.s3.send(new PutObjectCommand({ Bucket: 'copies', Key: key, Body: `body of ${key}` }));
+
+    await t.s3.send(
+      new CopyObjectCommand({ Bucket: 'copies', Key: `copy-of/${key}`, CopySource: copySource }),
+    );
+
+    const copy = await t.s3.send(new GetObjectCommand({ Bucket: 'copies', Key: `copy-of/${key}` }));
+    expect(await copy.Body?.transformToString()).toBe(`body of ${key}`);
   });
 });

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { XMLParser } from 'fast-xml-parser';
+import he from 'he';
 import S3rver from 's3rver';
 import { AwsError, sendXmlError } from '../aws/errors.js';
 import { readBody } from '../http-util.js';
@@ -43,6 +44,13 @@ interface S3rverEventRecord {
 const xml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Contents' });
 
 export const encodeKeyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
+
+/** XML's own five entities stay; every other named (HTML) entity becomes its character. */
+export function xmlEntitiesOnly(xml: string): string {
+  return xml.replace(/&([a-zA-Z][a-zA-Z0-9]*);/g, (entity, name: string) =>
+    ['amp', 'lt', 'gt', 'quot', 'apos'].includes(name) ? entity : he.decode(entity),
+  );
+}
 
 export class S3Service {
   readonly notifications = new Map<string, NotificationRule[]>();
@@ -243,7 +251,20 @@ export class S3Service {
           const responseHeaders = { ...response.headers };
           if (checksumCrc32 && response.statusCode === 200)
             responseHeaders['x-amz-checksum-crc32'] = checksumCrc32;
-          res.writeHead(response.statusCode ?? 502, responseHeaders);
+          const status = response.statusCode ?? 502;
+          if (status >= 400 && String(response.headers['content-type'] ?? '').includes('xml')) {
+            // s3rver escapes error XML with HTML's named entities (&uuml;), which no XML parser reads
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('error', reject);
+            response.on('end', () => {
+              const xml = xmlEntitiesOnly(Buffer.concat(chunks).toString('utf8'));
+              res.writeHead(status, { ...responseHeaders, 'content-length': Buffer.byteLength(xml) });
+              res.end(xml, resolve);
+            });
+            return;
+          }
+          res.writeHead(status, responseHeaders);
           pipeline(response, res).then(resolve, reject);
         },
       );

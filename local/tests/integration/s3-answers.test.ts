@@ -95,3 +95,23 @@ describe('S3: CopyObject of keys with reserved characters', () => {
     expect(await copy.Body?.transformToString()).toBe(`body of ${key}`);
   });
 });
+
+describe('S3: errors about non-ASCII names', () => {
+  const t = useTestStack();
+
+  it('answer XML that an XML parser reads, naming the key as it is', async () => {
+    await t.s3.send(new CreateBucketCommand({ Bucket: 'names' }));
+
+    // the SDK parses the error XML: a named HTML entity would fail it with a parse error instead
+    await expect(
+      t.s3.send(new GetObjectCommand({ Bucket: 'names', Key: 'kéy ü&<.txt' })),
+    ).rejects.toMatchObject({
+      name: 'NoSuchKey',
+      $metadata: { httpStatusCode: 404 },
+    });
+    const response = await fetch(`${t.stack.endpoint}/names/${encodeURIComponent('kéy ü&<.txt')}`);
+    const xml = await response.text();
+    expect(xml).toContain('<Key>kéy ü&amp;&lt;.txt</Key>');
+    expect(xml).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;)[a-zA-Z]+;/);
+  });
+});

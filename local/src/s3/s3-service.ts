@@ -127,7 +127,7 @@ export class S3Service {
     }
     if (req.method === 'PUT' && segments.length === 1 && query.size === 0) {
       const bucket = decodeURIComponent(segments[0] ?? '');
-      if ((await this.objectSize(`/${encodeURIComponent(bucket)}`, 'bucket')) !== undefined) {
+      if ((await this.objectHead(`/${encodeURIComponent(bucket)}`)) !== undefined) {
         req.resume();
         // S3 in us-east-1 keeps its legacy answer for a bucket you own: 200, as if created; elsewhere a 409
         if ((this.options.region ?? 'us-east-1') === 'us-east-1') {
@@ -170,11 +170,14 @@ export class S3Service {
     // s3rver reads `bytes=-N` as the first N + 1 bytes; S3 serves the last N: the edge makes it a plain range.
     const suffix = req.method === 'GET' ? /^bytes=-(\d+)$/.exec(String(req.headers.range ?? '')) : null;
     if (suffix) {
-      const size = await this.objectSize(url.pathname);
+      const size = (await this.objectHead(url.pathname))?.size;
       if (size !== undefined && size > 0 && Number(suffix[1]) > 0) {
         headers.range = `bytes=${Math.max(0, size - Number(suffix[1]))}-${size - 1}`;
       }
     }
+    if (segments.length >= 2 && (await this.answeredConditionally(req, res, url.pathname, requestId))) return;
+    delete headers['if-match'];
+    delete headers['if-none-match'];
 
     const contentSha = String(req.headers['x-amz-content-sha256'] ?? '');
     const encoding = String(req.headers['content-encoding'] ?? '');
@@ -319,10 +322,71 @@ export class S3Service {
   }
 
   /**
-   * The size of the object at `objectPath` (`/<bucket>/<key>`), or undefined when s3rver has none; for a bucket
-   * (`/<bucket>`, kind `bucket`) 0 when it exists.
+   * If-Match and If-None-Match as S3 applies them to GetObject, HeadObject and PutObject (s3rver ignores them):
+   * true when the condition answered the request (412 PreconditionFailed, 304 Not Modified, or 404 for an
+   * If-Match write to a missing key).
    */
-  private objectSize(objectPath: string, kind: 'object' | 'bucket' = 'object'): Promise<number | undefined> {
+  private async answeredConditionally(
+    req: IncomingMessage,
+    res: ServerResponse,
+    objectPath: string,
+    requestId: string,
+  ): Promise<boolean> {
+    const ifMatch = req.headers['if-match'];
+    const ifNoneMatch = req.headers['if-none-match'];
+    const method = req.method ?? 'GET';
+    if ((ifMatch === undefined && ifNoneMatch === undefined) || !['GET', 'HEAD', 'PUT'].includes(method)) {
+      return false;
+    }
+    const current = await this.objectHead(objectPath);
+    const matches = (header: string) =>
+      header
+        .split(',')
+        .map((tag) => tag.trim())
+        .some((tag) => tag === '*' || (current !== undefined && tag.replace(/^W\//, '') === current.etag));
+    const fail = (error: AwsError): true => {
+      req.resume();
+      if (method === 'HEAD') {
+        res.writeHead(error.status, { 'x-amz-request-id': requestId, 'content-length': 0 });
+        res.end();
+      } else sendXmlError(res, error, requestId);
+      return true;
+    };
+    if (ifMatch !== undefined && (current === undefined || !matches(ifMatch))) {
+      if (current === undefined && method === 'PUT') {
+        return fail(new AwsError('NoSuchKey', 'The specified key does not exist.', 404));
+      }
+      return fail(
+        new AwsError(
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+          412,
+        ),
+      );
+    }
+    if (ifNoneMatch !== undefined && current !== undefined && matches(ifNoneMatch)) {
+      if (method === 'PUT') {
+        return fail(
+          new AwsError(
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+            412,
+          ),
+        );
+      }
+      req.resume();
+      res.writeHead(304, { etag: current.etag, 'x-amz-request-id': requestId });
+      res.end();
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The size and ETag of the object at `objectPath` (`/<bucket>/<key>`), or undefined when s3rver has none; for
+   * a bucket (`/<bucket>`), size 0 when it exists.
+   */
+  private objectHead(objectPath: string): Promise<{ size: number; etag: string } | undefined> {
     return new Promise((resolve) => {
       const head = http.request(
         { host: '127.0.0.1', port: this.port, method: 'HEAD', path: objectPath },
@@ -330,7 +394,11 @@ export class S3Service {
           response.resume();
           const length = Number(response.headers['content-length']);
           if (response.statusCode !== 200) resolve(undefined);
-          else resolve(kind === 'bucket' ? 0 : Number.isFinite(length) ? length : undefined);
+          else
+            resolve({
+              size: Number.isFinite(length) ? length : 0,
+              etag: String(response.headers.etag ?? ''),
+            });
         },
       );
       head.on('error', () => resolve(undefined));

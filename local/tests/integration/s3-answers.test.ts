@@ -7,6 +7,7 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -113,5 +114,62 @@ describe('S3: errors about non-ASCII names', () => {
     const xml = await response.text();
     expect(xml).toContain('<Key>kéy ü&amp;&lt;.txt</Key>');
     expect(xml).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;)[a-zA-Z]+;/);
+  });
+});
+
+describe('S3: conditional requests', () => {
+  const t = useTestStack();
+  let etag: string;
+
+  beforeAll(async () => {
+    await t.s3.send(new CreateBucketCommand({ Bucket: 'conditions' }));
+    etag =
+      (await t.s3.send(new PutObjectCommand({ Bucket: 'conditions', Key: 'a.txt', Body: 'one' }))).ETag ?? '';
+  });
+
+  it('GetObject with a matching If-Match reads the object, with another ETag fails 412', async () => {
+    const read = await t.s3.send(new GetObjectCommand({ Bucket: 'conditions', Key: 'a.txt', IfMatch: etag }));
+    expect(await read.Body?.transformToString()).toBe('one');
+
+    await expect(
+      t.s3.send(new GetObjectCommand({ Bucket: 'conditions', Key: 'a.txt', IfMatch: '"0000"' })),
+    ).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+  });
+
+  it('GetObject and HeadObject with a matching If-None-Match answer 304', async () => {
+    await expect(
+      t.s3.send(new GetObjectCommand({ Bucket: 'conditions', Key: 'a.txt', IfNoneMatch: etag })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 304 } });
+    await expect(
+      t.s3.send(new HeadObjectCommand({ Bucket: 'conditions', Key: 'a.txt', IfNoneMatch: etag })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 304 } });
+    const other = await t.s3.send(
+      new GetObjectCommand({ Bucket: 'conditions', Key: 'a.txt', IfNoneMatch: '"0000"' }),
+    );
+    expect(await other.Body?.transformToString()).toBe('one');
+  });
+
+  it('PutObject with If-None-Match * writes a new key once, and fails 412 without writing when it exists', async () => {
+    await t.s3.send(
+      new PutObjectCommand({ Bucket: 'conditions', Key: 'once.txt', Body: 'first', IfNoneMatch: '*' }),
+    );
+
+    await expect(
+      t.s3.send(
+        new PutObjectCommand({ Bucket: 'conditions', Key: 'once.txt', Body: 'second', IfNoneMatch: '*' }),
+      ),
+    ).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    const kept = await t.s3.send(new GetObjectCommand({ Bucket: 'conditions', Key: 'once.txt' }));
+    expect(await kept.Body?.transformToString()).toBe('first');
+  });
+
+  it('PutObject with If-Match overwrites only the version it names', async () => {
+    await expect(
+      t.s3.send(new PutObjectCommand({ Bucket: 'conditions', Key: 'a.txt', Body: 'two', IfMatch: '"0000"' })),
+    ).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    await t.s3.send(new PutObjectCommand({ Bucket: 'conditions', Key: 'a.txt', Body: 'two', IfMatch: etag }));
+
+    const read = await t.s3.send(new GetObjectCommand({ Bucket: 'conditions', Key: 'a.txt' }));
+    expect(await read.Body?.transformToString()).toBe('two');
   });
 });

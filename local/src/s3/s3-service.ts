@@ -167,17 +167,23 @@ export class S3Service {
       }
     }
 
+    // The object's size and ETag, read from s3rver at most once per request, and only when a header needs them.
+    let head: Promise<{ size: number; etag: string } | undefined> | undefined;
+    const objectHead = () => {
+      head ??= this.objectHead(url.pathname);
+      return head;
+    };
+    if (segments.length >= 2 && (await this.answeredConditionally(req, res, objectHead, requestId))) return;
+    delete headers['if-match'];
+    delete headers['if-none-match'];
     // s3rver reads `bytes=-N` as the first N + 1 bytes; S3 serves the last N: the edge makes it a plain range.
     const suffix = req.method === 'GET' ? /^bytes=-(\d+)$/.exec(String(req.headers.range ?? '')) : null;
     if (suffix) {
-      const size = (await this.objectHead(url.pathname))?.size;
+      const size = (await objectHead())?.size;
       if (size !== undefined && size > 0 && Number(suffix[1]) > 0) {
         headers.range = `bytes=${Math.max(0, size - Number(suffix[1]))}-${size - 1}`;
       }
     }
-    if (segments.length >= 2 && (await this.answeredConditionally(req, res, url.pathname, requestId))) return;
-    delete headers['if-match'];
-    delete headers['if-none-match'];
 
     const contentSha = String(req.headers['x-amz-content-sha256'] ?? '');
     const encoding = String(req.headers['content-encoding'] ?? '');
@@ -329,7 +335,7 @@ export class S3Service {
   private async answeredConditionally(
     req: IncomingMessage,
     res: ServerResponse,
-    objectPath: string,
+    objectHead: () => Promise<{ size: number; etag: string } | undefined>,
     requestId: string,
   ): Promise<boolean> {
     const ifMatch = req.headers['if-match'];
@@ -338,7 +344,7 @@ export class S3Service {
     if ((ifMatch === undefined && ifNoneMatch === undefined) || !['GET', 'HEAD', 'PUT'].includes(method)) {
       return false;
     }
-    const current = await this.objectHead(objectPath);
+    const current = await objectHead();
     const matches = (header: string) =>
       header
         .split(',')

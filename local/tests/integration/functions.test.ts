@@ -18,7 +18,9 @@ describe('Functions: stage handlers from serverless.yml', () => {
   beforeAll(async () => {
     t = await startTestStack({
       services: [fixtureService],
-      sqsTimeScale: 0.02,
+      // 5 s windows last 500 ms: concurrent uploads reach one batch even on a loaded machine (at 0.02, 100 ms
+      // split them under CI load); the poison message comes back after the 30 s visibility timeout, 3 s
+      sqsTimeScale: 0.1,
       retryDelayMs: 50,
       env: { FIXTURE_PIPELINE_NAME: 'churn' },
     });

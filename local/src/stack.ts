@@ -343,9 +343,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const service of services) {
         for (const fn of service.functions) {
           fn.environment = Object.fromEntries(
-            Object.entries(fn.environment).map(([key, value]) => [key, cloudFormation.resolve(value) ?? '']),
+            Object.entries(fn.environment).map(([key, value]) => [
+              key,
+              cloudFormation.resolve(value, service.service) ?? '',
+            ]),
           );
-          fn.onFailure = cloudFormation.resolve(fn.onFailure);
+          fn.onFailure = cloudFormation.resolve(fn.onFailure, service.service);
           if (stages.length > 1) fn.logName = fn.functionName;
           runtime.register(fn);
           for (const [index, event] of fn.events.entries()) {
@@ -398,7 +401,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             if (event.sqs) {
               const sqs = typeof event.sqs === 'string' ? { arn: event.sqs } : event.sqs;
               if (sqs.enabled === false) continue;
-              const arn = cloudFormation.resolve(sqs.arn);
+              const arn = cloudFormation.resolve(sqs.arn, service.service);
               if (typeof arn !== 'string') {
                 logger.warn(
                   'config',
@@ -424,7 +427,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             }
             if (event.s3) {
               const s3Event = typeof event.s3 === 'string' ? { bucket: event.s3 } : event.s3;
-              const bucket = String(cloudFormation.resolve(s3Event.bucket) ?? '');
+              const bucket = String(cloudFormation.resolve(s3Event.bucket, service.service) ?? '');
               await s3.createBucket(bucket);
               const rule: { prefix?: string; suffix?: string } = Object.assign({}, ...(s3Event.rules ?? []));
               s3.setNotifications(bucket, [

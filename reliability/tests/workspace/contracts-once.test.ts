@@ -56,9 +56,15 @@ const CONTRACTS: { name: string; definition: RegExp; home: string }[] = [
   { name: 'the job tags', definition: /:\s*'image-digest'/, home: 'shared/src/contracts.ts' },
   { name: 'the pipeline names', definition: /\bbucket:\s*`\$\{pipeline\}-/, home: 'shared/src/contracts.ts' },
   {
-    name: 'the CloudFormation resolver of the tests and tools',
+    name: 'the CloudFormation resolver of the tests, the tools and the stack',
     definition: /function resolveValue\(/,
-    home: 'testing/src/cloudformation.ts',
+    home: 'testing/src/cfn-expressions.ts',
+  },
+  {
+    // What every resolver of Fn::Sub writes: `${Name}` replaced in the string (a checker only matches them)
+    name: "the resolution of Fn::Sub's variables",
+    definition: /\.replace\(\/\\\$\\\{\(\[\^\}\]/,
+    home: 'testing/src/cfn-expressions.ts',
   },
   {
     name: 'the newest-Approved query',

@@ -1,4 +1,9 @@
-import { type CfnTemplate, conditionHolds } from '../../src/cloudformation.js';
+import {
+  type CfnTemplate,
+  conditionHolds,
+  PSEUDO_PARAMETERS,
+  resolveValue,
+} from '../../src/cloudformation.js';
 
 // The shape of infra's alert subscriptions: a parameter, empty by default, and a condition per parameter.
 const template: Pick<CfnTemplate, 'Parameters' | 'Conditions'> = {
@@ -50,5 +55,25 @@ describe('Function: conditionHolds', () => {
       'Condition OnNoDefault: parameter NoDefault has no value and no default',
     );
     expect(() => conditionHolds(template, 'OnAResource')).toThrow('Condition OnAResource: cannot evaluate');
+  });
+});
+
+describe('Function: resolveValue', () => {
+  const stack: CfnTemplate = {
+    Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'mlpipe-dev-retrain' } } },
+  };
+
+  it("resolves Fn::ImportValue through the other stacks' exports, and refuses a name nobody exports", () => {
+    const exports: Record<string, string> = { 'mlpipe-dev-QueueArn': 'arn:aws:sqs:us-east-1:1:other' };
+    const options = { importValue: (name: string) => exports[name] };
+    const value = { 'Fn::Join': [',', [{ 'Fn::ImportValue': 'mlpipe-dev-QueueArn' }, { Ref: 'Queue' }]] };
+
+    expect(resolveValue(value, stack, PSEUDO_PARAMETERS, options)).toBe(
+      'arn:aws:sqs:us-east-1:1:other,https://sqs.us-east-1.amazonaws.com/123456789012/mlpipe-dev-retrain',
+    );
+    expect(() => resolveValue({ 'Fn::ImportValue': 'missing' }, stack, PSEUDO_PARAMETERS, options)).toThrow(
+      'No stack exports missing (Fn::ImportValue)',
+    );
+    expect(() => resolveValue({ 'Fn::ImportValue': 'mlpipe-dev-QueueArn' }, stack)).toThrow('Cannot resolve');
   });
 });

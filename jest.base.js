@@ -11,7 +11,9 @@ export function jestConfig(dir, overrides = {}) {
     testEnvironment: 'node',
     extensionsToTreatAsEsm: ['.ts'],
     roots: ['<rootDir>/tests'],
-    ...(existsSync(path.join(dir, 'tests', 'setup-env.ts')) ? { setupFiles: ['<rootDir>/tests/setup-env.ts'] } : {}),
+    ...(existsSync(path.join(dir, 'tests', 'setup-env.ts'))
+      ? { setupFiles: ['<rootDir>/tests/setup-env.ts'] }
+      : {}),
     moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
     transform: {
       '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { silentLogger, startStack } from '@sagemaker-pipeline/local';
 import { pipelineNames } from '@sagemaker-pipeline/shared/contracts';
+import { eventually } from '@sagemaker-pipeline/testing/wait';
 import pMap from 'p-map';
 import { benchDir, infraService, workspace } from './paths.js';
 
@@ -44,21 +45,6 @@ export interface BurstFigures {
   uploadMs: number;
   /** From the first PUT until the invocations that started the burst's jobs had returned. */
   toJobMs: number;
-}
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`burst: timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export async function measureBursts(

@@ -12,4 +12,5 @@ export {
 } from './faults.js';
 export { consoleLogger, type StackLogger, silentLogger } from './log.js';
 export { encodeS3EventKey } from './s3/notification-record.js';
+export { readArchiveFiles } from './sagemaker/model-archive.js';
 export { type Stack, type StackOptions, startStack } from './stack.js';

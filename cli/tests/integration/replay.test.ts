@@ -14,6 +14,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { type Stack, silentLogger, startStack } from '@sagemaker-pipeline/local';
+import { eventually } from '@sagemaker-pipeline/testing/wait';
 import { main } from '../../src/main.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -21,20 +22,6 @@ const echoImage = path.join(root, 'local/tests/fixtures/images/echo-model');
 const PIPELINE = 'mlpipe-local';
 const BUCKET = `${PIPELINE}-000000000000-us-east-1`;
 const DLQ = `${PIPELINE}-deploy-model-dlq`;
-
-async function waitFor<T>(
-  what: string,
-  read: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 40_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms`);
-}
 
 describe('Command: pipeline replay, on the offline stack', () => {
   let stack: Stack;
@@ -94,8 +81,8 @@ describe('Command: pipeline replay, on the offline stack', () => {
       }),
     );
     const dlq = stack.queues.get(DLQ);
-    await waitFor('the event in the dead-letter queue', () => (dlq?.messages.length ? true : undefined));
-    const alert = await waitFor('an alert', () =>
+    await eventually('the event in the dead-letter queue', () => (dlq?.messages.length ? true : undefined));
+    const alert = await eventually('an alert', () =>
       stack.sns.published.find((message) => message.subject?.includes(`${DLQ}-not-empty`)),
     );
 
@@ -131,7 +118,7 @@ describe('Command: pipeline replay, on the offline stack', () => {
       ),
       `${DLQ}: 1 replayed, 0 failed`,
     ]);
-    const endpoint = await waitFor('the endpoint InService', async () => {
+    const endpoint = await eventually('the endpoint InService', async () => {
       const described = await sagemaker
         .send(new DescribeEndpointCommand({ EndpointName: PIPELINE }))
         .catch(() => undefined);

@@ -57,3 +57,18 @@ export async function extractArchive(file: string, destination: string): Promise
   }
   await reading;
 }
+
+/** The files of a model.tar.gz as text, by their path in the archive: what a test reads back from S3. */
+export async function readArchiveFiles(archive: Uint8Array): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const extract = tar.extract();
+  const gunzip = createGunzip();
+  gunzip.pipe(extract);
+  gunzip.end(Buffer.from(archive));
+  for await (const entry of extract) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    files[entry.header.name] = Buffer.concat(chunks).toString('utf8');
+  }
+  return files;
+}

@@ -10,8 +10,11 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { eventually } from '@sagemaker-pipeline/testing/wait';
 import { silentLogger } from '../../src/log.js';
 import { type Stack, type StackOptions, startStack } from '../../src/stack.js';
+
+export { eventually };
 
 export interface TestStack {
   stack: Stack;
@@ -47,26 +50,6 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
   };
 }
 
-/** Polls `check` until it returns a value, bounded. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
-}
-
 /** A stack for the tests of one describe block: started before them, stopped after them. */
 export function useTestStack(options: Partial<StackOptions> = {}): TestStack {
   let started: TestStack | undefined;
@@ -84,7 +67,7 @@ export function useTestStack(options: Partial<StackOptions> = {}): TestStack {
 
 /** The endpoint once it is no longer Creating or Updating. */
 export const endpointSettled = (t: TestStack, name: string): Promise<DescribeEndpointCommandOutput> =>
-  eventually(async () => {
+  eventually('the endpoint to settle', async () => {
     const endpoint = await t.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
     return ['Creating', 'Updating'].includes(endpoint.EndpointStatus ?? '') ? undefined : endpoint;
   });

@@ -59,7 +59,7 @@ describe('SageMaker: endpoints served by local processes', () => {
       new PutObjectCommand({ Bucket: 'ml-data', Key: 'training/part-1.csv', Body: 'a,1\nb,2\n' }),
     );
     await t.sagemaker.send(new CreateTrainingJobCommand(trainingRequest('train-for-serving', echoUri)));
-    await eventually(async () => {
+    await eventually('the training job to complete', async () => {
       const job = await t.sagemaker.send(
         new DescribeTrainingJobCommand({ TrainingJobName: 'train-for-serving' }),
       );
@@ -158,7 +158,7 @@ describe('SageMaker: endpoints served by local processes', () => {
     expect(endpoint.FailureReason).toBeUndefined();
     expect(JSON.parse(Buffer.from(response.Body ?? new Uint8Array()).toString('utf8')).version).toBe('2');
     // the old deployment's sockets are closed with it: nothing holds its stopped container or the stack open
-    await eventually(async () => (old?.sockets === 0 ? true : undefined));
+    await eventually('the old connection to close', async () => (old?.sockets === 0 ? true : undefined));
   });
 
   it('rolls back to the old config when the new one fails to start', async () => {

@@ -38,7 +38,7 @@ describe('Functions: stage handlers from serverless.yml', () => {
         body: JSON.stringify({ folder: echoImage, repository: 'churn-model', tag: 'v1' }),
       })
     ).json()) as { digest: string };
-    const [invocation] = await eventually(async () => {
+    const [invocation] = await eventually('the triggerTraining invocation', async () => {
       const records = await invocations('triggerTraining');
       return records.length ? records : undefined;
     });
@@ -77,7 +77,7 @@ describe('Functions: stage handlers from serverless.yml', () => {
         AWS_LAMBDA_FUNCTION_NAME: 'fixture-pipeline-local-triggerTraining',
       },
     });
-    const job = await eventually(async () => {
+    const job = await eventually('the training job to leave InProgress', async () => {
       const described = await t.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
       return described.TrainingJobStatus === 'InProgress' ? undefined : described;
     });
@@ -97,7 +97,7 @@ describe('Functions: stage handlers from serverless.yml', () => {
     const put = await t.events.send(
       new PutEventsCommand({ Entries: [{ Source: 'com.example.flaky', DetailType: 'Test', Detail: '{}' }] }),
     );
-    const records = await eventually(async () => {
+    const records = await eventually('three attempts of flaky', async () => {
       const found = await invocations('flaky');
       return found.length === 3 ? found : undefined;
     });
@@ -121,7 +121,9 @@ describe('Functions: stage handlers from serverless.yml', () => {
       }),
     );
     const queue = t.stack.queues.get('churn-doomed-dlq-local');
-    const [message] = await eventually(async () => (queue?.messages.length ? queue.messages : undefined));
+    const [message] = await eventually('the message in the queue', async () =>
+      queue?.messages.length ? queue.messages : undefined,
+    );
 
     // Assess
     const attempts = await invocations('doomed');
@@ -146,7 +148,7 @@ describe('Functions: stage handlers from serverless.yml', () => {
     });
     expect(queue?.messages).toHaveLength(1);
     // the queue's alarm went off: CloudWatch's notification on the topic, delivered to its queue subscription
-    const [alert] = await eventually(async () =>
+    const [alert] = await eventually('the alarm notification', async () =>
       t.stack.sns.published.length ? t.stack.sns.published : undefined,
     );
     expect(alert).toMatchObject({
@@ -178,7 +180,7 @@ describe('Functions: stage handlers from serverless.yml', () => {
     const run = await fetch(`${t.stack.endpoint}/_local/schedules/fixture-pipeline-local-ticker-schedule-1`, {
       method: 'POST',
     });
-    const [invocation] = await eventually(async () => {
+    const [invocation] = await eventually('the ticker invocation', async () => {
       const found = await invocations('ticker');
       return found.length ? found : undefined;
     });
@@ -234,7 +236,7 @@ describe('Functions: stage handlers from serverless.yml', () => {
     await t.events.send(
       new PutEventsCommand({ Entries: [{ Source: 'com.example.slow', DetailType: 'Test', Detail: '{}' }] }),
     );
-    const [first] = await eventually(async () => {
+    const [first] = await eventually('the first invocation of slow', async () => {
       const found = await invocations('slow');
       return found.length ? found : undefined;
     });
@@ -257,7 +259,7 @@ describe('Functions: stage handlers from serverless.yml', () => {
         t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' })),
       ),
     );
-    const records = await eventually(async () => {
+    const records = await eventually('both poison records retried', async () => {
       const found = await invocations('retrain');
       const keys = found.flatMap((record) => (record.result as { keys: string[] } | undefined)?.keys ?? []);
       return keys.filter((key) => key.includes('poison')).length === 2 ? found : undefined;
@@ -293,7 +295,9 @@ describe('Functions: stage handlers from serverless.yml', () => {
     await t.s3.send(
       new PutObjectCommand({ Bucket: 'churn-data-local', Key: 'training/shape.csv', Body: 'abc' }),
     );
-    const [record] = await eventually(async () => (received.length ? received : undefined));
+    const [record] = await eventually('the notification delivery', async () =>
+      received.length ? received : undefined,
+    );
     t.stack.functions.invoke = original;
 
     // Assess

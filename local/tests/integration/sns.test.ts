@@ -75,7 +75,9 @@ describe('SNS: topics, subscriptions and Publish', () => {
       new PublishCommand({ TopicArn, Subject: 'Training failed', Message: 'job x failed: <reason> & more' }),
     );
 
-    const [delivered] = await eventually(async () => (received.length ? received : undefined));
+    const [delivered] = await eventually('the delivery to the subscriber', async () =>
+      received.length ? received : undefined,
+    );
     expect(delivered?.headers['x-amz-sns-message-type']).toBe('Notification');
     expect(JSON.parse(delivered?.body ?? '{}')).toMatchObject({
       Type: 'Notification',

@@ -95,7 +95,7 @@ describe('SQS and Lambda APIs of the stack', () => {
     expect(failed.FunctionError).toBe('Unhandled');
     expect(JSON.parse(new TextDecoder().decode(failed.Payload))).toMatchObject({ errorMessage: 'doomed x' });
     expect(queued.StatusCode).toBe(202);
-    await eventually(async () =>
+    await eventually('two direct invocations of ticker', async () =>
       t.stack.functions.invocations.filter((call) => call.function === 'ticker' && call.trigger === 'direct')
         .length === 2
         ? true

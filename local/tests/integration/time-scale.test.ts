@@ -27,7 +27,7 @@ describe('the stack keeps AWS time for jobs when asked', () => {
     const early = await t.sagemaker.send(
       new DescribeTrainingJobCommand({ TrainingJobName: 'train-slow-start' }),
     );
-    const done = await eventually(async () => {
+    const done = await eventually('the slow training job to finish', async () => {
       const job = await t.sagemaker.send(
         new DescribeTrainingJobCommand({ TrainingJobName: 'train-slow-start' }),
       );

@@ -1,4 +1,3 @@
-import { createGunzip } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateProcessingJobCommand,
@@ -13,23 +12,9 @@ import {
   ResourceNotFound,
   StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import tar from 'tar-stream';
+import { readArchiveFiles } from '../../src/sagemaker/model-archive.js';
 import { brokenImage, echoImage, ROLE, trainingRequest } from '../helpers/fixtures.js';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
-
-async function untar(data: Uint8Array): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  const extract = tar.extract();
-  const gunzip = createGunzip();
-  gunzip.pipe(extract);
-  gunzip.end(Buffer.from(data));
-  for await (const entry of extract) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-    files[entry.header.name] = Buffer.concat(chunks).toString('utf8');
-  }
-  return files;
-}
 
 describe('SageMaker: training and processing jobs as local processes', () => {
   let t: TestStack;
@@ -37,7 +22,7 @@ describe('SageMaker: training and processing jobs as local processes', () => {
   let brokenUri: string;
 
   const finished = (name: string): Promise<DescribeTrainingJobCommandOutput> =>
-    eventually(async () => {
+    eventually('the training job to finish', async () => {
       const job = await t.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
       return ['Completed', 'Failed', 'Stopped'].includes(job.TrainingJobStatus ?? '') ? job : undefined;
     });
@@ -84,7 +69,7 @@ describe('SageMaker: training and processing jobs as local processes', () => {
     const archive = await t.s3.send(
       new GetObjectCommand({ Bucket: 'ml-artifacts', Key: 'models/train-ok-1/output/model.tar.gz' }),
     );
-    const files = await untar((await archive.Body?.transformToByteArray()) ?? new Uint8Array());
+    const files = await readArchiveFiles((await archive.Body?.transformToByteArray()) ?? new Uint8Array());
     expect(Object.keys(files).sort()).toEqual(['model.json', 'nested/weights.txt']);
     expect(JSON.parse(files['model.json'] ?? '{}')).toEqual({
       rows: { train: 4 },
@@ -95,7 +80,7 @@ describe('SageMaker: training and processing jobs as local processes', () => {
 
   it('emits Training Job State Change events in the AWS shape', async () => {
     // Act
-    const events = await eventually(async () => {
+    const events = await eventually('the training job state change events', async () => {
       const found = t.stack.bus.recorded.filter(
         (record) =>
           record.event['detail-type'] === 'SageMaker Training Job State Change' &&
@@ -203,7 +188,7 @@ describe('SageMaker: training and processing jobs as local processes', () => {
         trainingRequest('train-slow', echoUri, { HyperParameters: { sleep: '30' } }),
       ),
     );
-    await eventually(async () => {
+    await eventually('the job to be Training', async () => {
       const job = await t.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: 'train-slow' }));
       return job.SecondaryStatus === 'Training' ? job : undefined;
     });
@@ -323,12 +308,15 @@ describe('SageMaker: training and processing jobs as local processes', () => {
         StoppingCondition: { MaxRuntimeInSeconds: 60 },
       }),
     );
-    const job = await eventually<DescribeProcessingJobCommandOutput>(async () => {
-      const described = await t.sagemaker.send(
-        new DescribeProcessingJobCommand({ ProcessingJobName: 'eval-train-ok-1' }),
-      );
-      return described.ProcessingJobStatus === 'InProgress' ? undefined : described;
-    });
+    const job = await eventually<DescribeProcessingJobCommandOutput>(
+      'the evaluation job to finish',
+      async () => {
+        const described = await t.sagemaker.send(
+          new DescribeProcessingJobCommand({ ProcessingJobName: 'eval-train-ok-1' }),
+        );
+        return described.ProcessingJobStatus === 'InProgress' ? undefined : described;
+      },
+    );
 
     // Assess
     expect(job.ProcessingJobStatus).toBe('Completed');
@@ -367,7 +355,7 @@ describe('SageMaker: training and processing jobs as local processes', () => {
 
     // Act
     await t.sagemaker.send(new CreateProcessingJobCommand(request));
-    const job = await eventually(async () => {
+    const job = await eventually('the processing job to finish', async () => {
       const described = await t.sagemaker.send(
         new DescribeProcessingJobCommand({ ProcessingJobName: 'eval-broken' }),
       );

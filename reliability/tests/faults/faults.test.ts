@@ -12,6 +12,7 @@ import {
   endedTrainingJob,
   endpointWhen,
   eventIdOf,
+  eventually,
   GROUP,
   IMAGES,
   invocationsOf,
@@ -24,7 +25,6 @@ import {
   settledInvocations,
   startPipeline,
   trainingJobs,
-  waitFor,
 } from './pipeline.js';
 
 interface FaultFigure {
@@ -64,7 +64,7 @@ describe('Fault: ThrottlingException on 30% of SageMaker calls', () => {
   it('completes the life cycle: the SDK retries in the handlers absorb it, and nothing is created twice', async () => {
     // Act: wait on the bus, not the API, so that every SageMaker call until the end is a handler's
     await push(p, IMAGES.good, 'v1');
-    await waitFor(
+    await eventually(
       'the endpoint InService',
       () => eventIdOf(p, 'SageMaker Endpoint State Change', (d) => d.EndpointStatus === 'IN_SERVICE'),
       50_000,
@@ -156,7 +156,7 @@ describe('Fault: ResourceLimitExceeded on CreateTrainingJob', () => {
     const eventId = await push(p, IMAGES.good, 'v2');
     const [call] = await settledInvocations(p, 'triggerTraining', eventId);
     const job = await endedTrainingJob(p, String(resultOf(call).trainingJobName));
-    const trained = await waitFor('the Completed event', () =>
+    const trained = await eventually('the Completed event', () =>
       eventIdOf(p, 'SageMaker Training Job State Change', (d) => d.TrainingJobStatus === 'Completed'),
     );
     const [evaluate] = await settledInvocations(p, 'evaluateModel', trained);
@@ -187,7 +187,7 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
     const [trigger] = await settledInvocations(p, 'triggerTraining', await push(p, IMAGES.crashTrain, 'v1'));
     const name = String(resultOf(trigger).trainingJobName);
     const job = await endedTrainingJob(p, name);
-    const failedEvent = await waitFor('the Failed event', () =>
+    const failedEvent = await eventually('the Failed event', () =>
       eventIdOf(
         p,
         'SageMaker Training Job State Change',
@@ -230,7 +230,7 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
       await push(p, IMAGES.crashEvaluate, 'v1'),
     );
     const training = await endedTrainingJob(p, String(resultOf(trigger).trainingJobName));
-    const trainedEvent = await waitFor('the Completed event', () =>
+    const trainedEvent = await eventually('the Completed event', () =>
       eventIdOf(
         p,
         'SageMaker Training Job State Change',
@@ -239,7 +239,7 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
     );
     const [evaluate] = await settledInvocations(p, 'evaluateModel', trainedEvent);
     const evaluationJob = await endedProcessingJob(p, String(resultOf(evaluate).processingJobName));
-    const failedEvent = await waitFor('the Failed event', () =>
+    const failedEvent = await eventually('the Failed event', () =>
       eventIdOf(
         p,
         'SageMaker Processing Job State Change',
@@ -284,7 +284,7 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
 
     // Act: a better model whose serving container never passes /ping
     await push(p, IMAGES.failPing, 'v1');
-    await waitFor('version 2', async () => ((await modelPackages(p)).length === 2 ? true : undefined));
+    await eventually('version 2', async () => ((await modelPackages(p)).length === 2 ? true : undefined));
     await endpointWhen(p, 'Updating', (e) => e.EndpointStatus === 'Updating');
     const answers: string[] = [];
     let settled: Awaited<ReturnType<typeof endpointWhen>> | undefined;
@@ -349,7 +349,7 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
       return Number(ModelPackageArn?.split('/').pop());
     };
     const packageEvent = (version: number) =>
-      waitFor(`the event of version ${version}`, () =>
+      eventually(`the event of version ${version}`, () =>
         eventIdOf(p, 'SageMaker Model Package State Change', (d) => d.ModelPackageVersion === version),
       );
 

@@ -23,6 +23,9 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { type Stack, type StackOptions, silentLogger, startStack } from '@sagemaker-pipeline/local';
+import { eventually } from '@sagemaker-pipeline/testing/wait';
+
+export { eventually };
 
 export const PIPELINE = 'mlpipe-local';
 export const BUCKET = `${PIPELINE}-000000000000-us-east-1`;
@@ -104,27 +107,6 @@ export async function startPipeline(
   };
 }
 
-/** Polls `probe` (whose errors count as "not yet") until it returns a value; bounded. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = `; last error: ${(error as Error).message}`;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Pushes a test image, which emits ECR's push event; returns the event's id. */
 export async function push(p: Pipeline, folder: string, tag: string): Promise<string> {
   const image = await p.stack.images.push(folder, PIPELINE, tag);
@@ -145,7 +127,7 @@ export const invocationsOf = (p: Pipeline, fn: string): Invocation[] =>
 
 /** Every invocation of `fn` for one event, once one of them succeeded or Lambda gave up (3 attempts). */
 export function settledInvocations(p: Pipeline, fn: string, eventId: string, timeoutMs = 30_000) {
-  return waitFor(
+  return eventually(
     `${fn} to finish with event ${eventId}`,
     () => {
       const calls = invocationsOf(p, fn).filter((invocation) => invocation.eventId === eventId);
@@ -197,7 +179,7 @@ export async function modelPackages(p: Pipeline): Promise<ModelPackageSummary[]>
 
 /** A training job once it has ended. */
 export function endedTrainingJob(p: Pipeline, name: string): Promise<DescribeTrainingJobCommandOutput> {
-  return waitFor(`training job ${name} to end`, async () => {
+  return eventually(`training job ${name} to end`, async () => {
     const job = await p.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
     return ['InProgress', 'Stopping'].includes(job.TrainingJobStatus ?? '') ? undefined : job;
   });
@@ -205,7 +187,7 @@ export function endedTrainingJob(p: Pipeline, name: string): Promise<DescribeTra
 
 /** A processing job once it has ended. */
 export function endedProcessingJob(p: Pipeline, name: string): Promise<DescribeProcessingJobCommandOutput> {
-  return waitFor(`processing job ${name} to end`, async () => {
+  return eventually(`processing job ${name} to end`, async () => {
     const job = await p.sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
     return ['InProgress', 'Stopping'].includes(job.ProcessingJobStatus ?? '') ? undefined : job;
   });
@@ -218,7 +200,7 @@ export function endpointWhen(
   accept: (endpoint: DescribeEndpointCommandOutput) => boolean,
   timeoutMs = 30_000,
 ): Promise<DescribeEndpointCommandOutput> {
-  return waitFor(
+  return eventually(
     `endpoint ${ENDPOINT} ${what}`,
     async () => {
       const endpoint = await p.sagemaker.send(new DescribeEndpointCommand({ EndpointName: ENDPOINT }));

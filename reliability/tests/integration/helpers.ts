@@ -9,6 +9,9 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { type Stack, type StackOptions, silentLogger, startStack } from '@sagemaker-pipeline/local';
 import { pipelineNames, type ServiceName } from '@sagemaker-pipeline/shared/contracts';
+import { eventually } from '@sagemaker-pipeline/testing/wait';
+
+export { eventually };
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -68,22 +71,6 @@ export async function startPipelineStack(
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns a value; throws naming `what` after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
 
 /** What the stack is busy with, or undefined when nothing is in progress. */
 export function busyWith(stack: Stack): string | undefined {

@@ -5,7 +5,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGunzip } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
@@ -20,8 +19,8 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { type Stack, startStack } from '@sagemaker-pipeline/local';
-import tar from 'tar-stream';
+import { readArchiveFiles, type Stack, startStack } from '@sagemaker-pipeline/local';
+import { eventually } from '@sagemaker-pipeline/testing/wait';
 import { splits } from '../../src/dataset.js';
 import type { EvaluationReport } from '../../src/metrics.js';
 import type { ModelArtifact } from '../../src/model.js';
@@ -32,30 +31,6 @@ const imageFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const ROLE = 'arn:aws:iam::000000000000:role/mlpipe-local-sagemaker';
 const BUCKET = 'mlpipe-local-data';
 const data = splits();
-
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function untar(archive: Uint8Array): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  const extract = tar.extract();
-  const gunzip = createGunzip();
-  gunzip.pipe(extract);
-  gunzip.end(Buffer.from(archive));
-  for await (const entry of extract) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-    files[entry.header.name] = Buffer.concat(chunks).toString('utf8');
-  }
-  return files;
-}
 
 describe('Image: reference-model in the offline stack', () => {
   let dir: string;
@@ -88,7 +63,7 @@ describe('Image: reference-model in the offline stack', () => {
     StoppingCondition: { MaxRuntimeInSeconds: 120 },
   });
   const trainingFinished = (name: string) =>
-    eventually(async () => {
+    eventually('the training job to finish', async () => {
       const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
       return ['Completed', 'Failed', 'Stopped'].includes(job.TrainingJobStatus ?? '') ? job : undefined;
     });
@@ -153,7 +128,7 @@ describe('Image: reference-model in the offline stack', () => {
     const archive = await s3.send(
       new GetObjectCommand({ Bucket: BUCKET, Key: 'models/reference-train-1/output/model.tar.gz' }),
     );
-    const files = await untar(
+    const files = await readArchiveFiles(
       await (archive.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())),
     );
     expect(Object.keys(files)).toEqual(['model.json']);
@@ -231,7 +206,7 @@ describe('Image: reference-model in the offline stack', () => {
         StoppingCondition: { MaxRuntimeInSeconds: 120 },
       }),
     );
-    const job = await eventually(async () => {
+    const job = await eventually('the evaluation job to finish', async () => {
       const described = await sagemaker.send(
         new DescribeProcessingJobCommand({ ProcessingJobName: 'reference-eval-1' }),
       );
@@ -280,7 +255,7 @@ describe('Image: reference-model in the offline stack', () => {
     await sagemaker.send(
       new CreateEndpointCommand({ EndpointName: 'reference-model', EndpointConfigName: 'reference-model-1' }),
     );
-    const endpoint = await eventually(async () => {
+    const endpoint = await eventually('the endpoint to settle', async () => {
       const described = await sagemaker.send(
         new DescribeEndpointCommand({ EndpointName: 'reference-model' }),
       );
@@ -326,7 +301,7 @@ describe('Image: reference-model in the offline stack', () => {
     const archive = await s3.send(
       new GetObjectCommand({ Bucket: BUCKET, Key: 'models/reference-train-2/output/model.tar.gz' }),
     );
-    const files = await untar(
+    const files = await readArchiveFiles(
       await (archive.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())),
     );
     const model = JSON.parse(files['model.json'] ?? '{}') as ModelArtifact;

@@ -12,6 +12,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { type Stack, startStack } from '@sagemaker-pipeline/local';
+import { eventually } from '@sagemaker-pipeline/testing/wait';
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const BUCKET = 'mlpipe-local-000000000000-us-east-1';
@@ -22,19 +23,6 @@ interface Invocation {
   function: string;
   status: 'success' | 'error';
   result?: { status: string; objects: number; trainingJobName?: string; batchItemFailures: unknown[] };
-}
-
-async function eventually<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
 }
 
 describe('Integration: retrain-model on the offline stack', () => {
@@ -81,7 +69,9 @@ describe('Integration: retrain-model on the offline stack', () => {
 
   it('starts exactly one training job per delivered batch for 100 uploaded objects, on all of them', async () => {
     // Prepare: S3 sent its s3:TestEvent when infra's notification was configured; the function skipped it
-    const [first] = await eventually(() => (invocations().length ? invocations() : undefined));
+    const [first] = await eventually('the first retrain invocation', () =>
+      invocations().length ? invocations() : undefined,
+    );
     expect(first?.result).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/s3:TestEvent/) });
 
     // Act: a burst of uploads, with S3's key encoding on the way
@@ -99,12 +89,16 @@ describe('Integration: retrain-model on the offline stack', () => {
     await s3.send(
       new PutObjectCommand({ Bucket: BUCKET, Key: 'evaluation-data/holdout.csv', Body: 'x,y\n1,1\n' }),
     );
-    const started = await eventually(() => {
-      const done = invocations().filter((r) =>
-        ['started', 'already-started'].includes(r.result?.status ?? ''),
-      );
-      return done.reduce((sum, r) => sum + (r.result?.objects ?? 0), 0) >= OBJECTS ? done : undefined;
-    }, 25_000);
+    const started = await eventually(
+      'the training job start',
+      () => {
+        const done = invocations().filter((r) =>
+          ['started', 'already-started'].includes(r.result?.status ?? ''),
+        );
+        return done.reduce((sum, r) => sum + (r.result?.objects ?? 0), 0) >= OBJECTS ? done : undefined;
+      },
+      25_000,
+    );
 
     // Assess: every started batch is one job of the pipeline, and each object was in exactly one of them
     expect(invocations().every((record) => record.status === 'success')).toBe(true);
@@ -120,7 +114,7 @@ describe('Integration: retrain-model on the offline stack', () => {
     const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: jobNames[0] }));
     expect(job.AlgorithmSpecification?.TrainingImage).toBe(IMAGE);
     expect(job.InputDataConfig?.[0]?.DataSource?.S3DataSource?.S3Uri).toBe(`s3://${BUCKET}/training-data/`);
-    const finished = await eventually(async () => {
+    const finished = await eventually('the training job to finish', async () => {
       const described = await sagemaker.send(
         new DescribeTrainingJobCommand({ TrainingJobName: jobNames[0] }),
       );
@@ -156,13 +150,17 @@ describe('Integration: retrain-model on the offline stack', () => {
         ),
       ),
     );
-    const later = await eventually(() => {
-      const records = invocations().slice(before);
-      return records.reduce((sum, r) => sum + (r.result?.status === 'started' ? r.result.objects : 0), 0) >=
-        50
-        ? records
-        : undefined;
-    }, 25_000);
+    const later = await eventually(
+      'the 50 objects announced',
+      () => {
+        const records = invocations().slice(before);
+        return records.reduce((sum, r) => sum + (r.result?.status === 'started' ? r.result.objects : 0), 0) >=
+          50
+          ? records
+          : undefined;
+      },
+      25_000,
+    );
 
     // Assess
     const started = later.filter((record) => record.result?.status === 'started');

@@ -24,6 +24,7 @@ describe('Schemas: AWS sample payloads', () => {
     ['endpoint-in-service.json', EndpointStateChangeEventSchema],
     ['s3-object-created.json', S3NotificationEventSchema],
     ['sqs-s3-notifications.json', S3SqsEventSchema],
+    ['scheduled-event.json', ScheduledEventSchema],
   ] as const)('parses %s', (name, schema) => {
     const result = v.safeParse(schema, fixture(name));
     expect(result.issues).toBeUndefined();
@@ -316,21 +317,14 @@ describe('Schemas: ECR actions and results', () => {
   });
 });
 
+const scheduled = fixture<Record<string, unknown>>('scheduled-event.json');
+/** Where each issue of parsing `input` is, `(event)` for the event itself. */
+const issuePaths = (schema: v.GenericSchema, input: unknown) =>
+  v.safeParse(schema, input).issues?.map((issue) => v.getDotPath(issue) ?? '(event)');
+
 describe('Function: oneOfEvents', () => {
   const schema = oneOfEvents([TrainingJobStateChangeEventSchema, ScheduledEventSchema]);
-  const scheduled = {
-    version: '0',
-    id: '89d1a02d-5ec7-412e-82f5-13505f849b41',
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '123456789012',
-    time: '2026-11-16T10:00:00Z',
-    region: 'us-east-1',
-    resources: ['arn:aws:events:us-east-1:123456789012:rule/mlpipe-dev-sweep'],
-    detail: {},
-  };
-  const paths = (input: unknown) =>
-    v.safeParse(schema, input).issues?.map((issue) => v.getDotPath(issue) ?? '(event)');
+  const paths = (input: unknown) => issuePaths(schema, input);
 
   it('parses each kind with its own schema', () => {
     expect(v.parse(schema, fixture('training-job-completed.json')).detail).toMatchObject({
@@ -359,19 +353,7 @@ describe('Function: oneOfEvents', () => {
 
 describe('Function: eventBridgeOr', () => {
   const schema = eventBridgeOr(ScheduledEventSchema, S3SqsEventSchema);
-  const scheduled = {
-    version: '0',
-    id: '89d1a02d-5ec7-412e-82f5-13505f849b41',
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '123456789012',
-    time: '2026-11-16T10:00:00Z',
-    region: 'us-east-1',
-    resources: ['arn:aws:events:us-east-1:123456789012:rule/mlpipe-dev-sweep'],
-    detail: {},
-  };
-  const paths = (input: unknown) =>
-    v.safeParse(schema, input).issues?.map((issue) => v.getDotPath(issue) ?? '(event)');
+  const paths = (input: unknown) => issuePaths(schema, input);
 
   it('parses an EventBridge event with its schema and anything else with the other', () => {
     expect(v.parse(schema, scheduled)).toMatchObject({ 'detail-type': 'Scheduled Event' });

@@ -61,11 +61,7 @@ export async function measureBursts(
     images: [{ folder: path.join(benchDir, 'fixtures', 'burst-image'), repository: PIPELINE, tag: 'burst' }],
     logger: silentLogger,
   });
-  const config = {
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const config = stack.clientConfig;
   const s3 = new S3Client({ ...config, forcePathStyle: true });
   const sagemaker = new SageMakerClient(config);
   const invocations = () =>

@@ -262,9 +262,7 @@ function placeRecords(stack: Stack, code: StageCode, config: Configs, times: Run
 /** N objects of training data and the N decisions, real PUTs through the stack's S3. */
 async function putObjects(stack: Stack, code: StageCode, config: Configs, size: number): Promise<void> {
   const s3 = new S3Client({
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    ...stack.clientConfig,
     forcePathStyle: true,
   });
   try {
@@ -332,11 +330,7 @@ async function sweepOnce(
   size: number,
   schedule: Date,
 ): Promise<SweepRun[]> {
-  const clientConfig = {
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const clientConfig = stack.clientConfig;
   const sagemaker = new code.SageMakerClient(clientConfig);
   const s3 = new code.S3Client({ ...clientConfig, forcePathStyle: true });
   const stages: Record<SweepStage, () => Promise<{ answer: SweepAnswer; apiCalls: number }>> = {

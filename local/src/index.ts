@@ -13,4 +13,4 @@ export {
 export { consoleLogger, type StackLogger, silentLogger } from './log.js';
 export { encodeS3EventKey } from './s3/notification-record.js';
 export { readArchiveFiles } from './sagemaker/model-archive.js';
-export { type Stack, type StackOptions, startStack } from './stack.js';
+export { type Stack, type StackClientConfig, type StackOptions, startStack } from './stack.js';

@@ -90,12 +90,20 @@ export interface StackOptions {
   faults?: FaultOptions;
 }
 
+export interface StackClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
 export interface Stack {
   endpoint: string;
   port: number;
   dir: string;
   region: string;
   account: string;
+  /** What an AWS SDK client needs to reach this stack: its endpoint, its region and test credentials. */
+  clientConfig: StackClientConfig;
   /** Milliseconds from the call to a listening, routed endpoint. */
   readyMs: number;
   bus: EventBus;
@@ -480,6 +488,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const server = edge.server;
     return {
       endpoint,
+      clientConfig: { endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
       port: edge.port,
       dir,
       region,

@@ -119,11 +119,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     const running = stack;
     abortWhen(() => terminalFailure(running));
 
-    const clientConfig = {
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
+    const clientConfig = stack.clientConfig;
     sagemaker = new SageMakerClient(clientConfig);
     const runtime = new SageMakerRuntimeClient(clientConfig);
     const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });

@@ -28,11 +28,7 @@ export interface TestStack {
 export async function startTestStack(options: Partial<StackOptions> = {}): Promise<TestStack> {
   const dir = await mkdtemp(path.join(tmpdir(), 'local-stack-'));
   const stack = await startStack({ port: 0, dir, logger: silentLogger, services: [], ...options });
-  const config = {
-    endpoint: stack.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const config = stack.clientConfig;
   const clients = {
     s3: new S3Client(config),
     sagemaker: new SageMakerClient(config),

@@ -48,9 +48,7 @@ describe('S3: objects through the edge', () => {
   ] as const)('reads back a 20 MB stream byte for byte with %s', async (_label, settings) => {
     // Prepare
     const client = new S3Client({
-      endpoint: t.stack.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      ...t.stack.clientConfig,
       ...settings,
     });
     const content = randomBytes(20 * 1024 * 1024);

@@ -24,11 +24,7 @@ describe('SNS: topics, subscriptions and Publish', () => {
 
   beforeAll(async () => {
     t = await startTestStack({ services: [fixtureService], env: { FIXTURE_PIPELINE_NAME: 'churn' } });
-    sns = new SNSClient({
-      endpoint: t.stack.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    sns = new SNSClient(t.stack.clientConfig);
     inbox = http.createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => {

@@ -25,11 +25,7 @@ describe('SQS and Lambda APIs of the stack', () => {
       env: { FIXTURE_PIPELINE_NAME: 'churn' },
       retryDelayMs: 50,
     });
-    const config = {
-      endpoint: t.stack.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
+    const config = t.stack.clientConfig;
     sqs = new SQSClient(config);
     lambda = new LambdaClient(config);
   });

@@ -80,9 +80,7 @@ export async function startPipeline(
     ...options,
   });
   const config = {
-    endpoint: stack.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    ...stack.clientConfig,
     maxAttempts: 10,
   };
   const clients = {

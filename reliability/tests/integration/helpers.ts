@@ -50,11 +50,7 @@ export async function startPipelineStack(
     services: services.map((name) => path.join(ROOT, 'packages', name)),
     ...options,
   });
-  const config = {
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const config = stack.clientConfig;
   const s3 = new S3Client({ ...config, forcePathStyle: true });
   const sagemaker = new SageMakerClient(config);
   return {

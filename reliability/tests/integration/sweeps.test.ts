@@ -63,11 +63,7 @@ describe('Reliability: every stage catches up with its sweep, on the offline sta
       faults: { resourceLimitExceeded: { times: 3, operations: ['CreateProcessingJob'] } },
     });
     stack = env.stack;
-    runtime = new SageMakerRuntimeClient({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    runtime = new SageMakerRuntimeClient(stack.clientConfig);
     ({ imageUri } = await stack.images.push(imageFolder(), NAMES.repository, 'v1'));
   }, 30_000);
 

@@ -49,11 +49,7 @@ describe('Reliability: two pipelines whose names extend each other, on one stack
       },
     );
     stack = env.stack;
-    runtime = new SageMakerRuntimeClient({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    runtime = new SageMakerRuntimeClient(stack.clientConfig);
   }, 60_000);
 
   afterAll(async () => {

@@ -45,11 +45,7 @@ describe('Scenario: the whole life cycle on the offline stack', () => {
       stepTimeoutMs: 60_000,
     });
     if (!result.stack) throw new Error(`the stack did not start: ${result.error}`);
-    const config = {
-      endpoint: result.stack.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
+    const config = result.stack.clientConfig;
     sagemaker = new SageMakerClient(config);
     s3 = new S3Client({ ...config, forcePathStyle: true });
     runtime = new SageMakerRuntimeClient(config);

@@ -92,11 +92,7 @@ describe('Image: reference-model in the offline stack', () => {
       logger: { info: () => undefined, warn: () => undefined },
       endpointStartTimeoutMs: 15_000,
     });
-    const config = {
-      endpoint: stack.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
+    const config = stack.clientConfig;
     s3 = new S3Client(config);
     sagemaker = new SageMakerClient(config);
     runtime = new SageMakerRuntimeClient(config);

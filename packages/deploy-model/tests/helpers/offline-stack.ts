@@ -49,11 +49,7 @@ export async function startOfflineStack(
     endpointStartTimeoutMs: 10_000,
     ...options,
   });
-  const clientConfig = {
-    endpoint: stack.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const clientConfig = stack.clientConfig;
   const sagemaker = new SageMakerClient(clientConfig);
   const runtime = new SageMakerRuntimeClient(clientConfig);
   const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });

@@ -115,11 +115,7 @@ beforeAll(async () => {
       path.join(workspace, 'packages', name),
     ),
   });
-  const config = {
-    endpoint: stack.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const config = stack.clientConfig;
   s3 = new S3Client({ ...config, forcePathStyle: true });
   sagemaker = new SageMakerClient(config);
   ({ imageUri } = await stack.images.push(image, PIPELINE));

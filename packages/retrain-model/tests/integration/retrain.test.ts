@@ -51,11 +51,7 @@ describe('Integration: retrain-model on the offline stack', () => {
       sqsTimeScale: 0.02,
       logger: { info: () => {}, warn: () => {} },
     });
-    const config = {
-      endpoint: stack.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
+    const config = stack.clientConfig;
     s3 = new S3Client({ ...config, forcePathStyle: true });
     sagemaker = new SageMakerClient(config);
   }, 30_000);

@@ -1,5 +1,5 @@
 import type { S3SqsEvent } from '@sagemaker-pipeline/shared/events';
-import { sampleEventsOf } from '@sagemaker-pipeline/testing/events';
+import { sampleEventsOf, sqsRecord as testSqsRecord } from '@sagemaker-pipeline/testing/events';
 
 export const BUCKET = 'mlpipe-dev-000000000000-us-east-1';
 export const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:mlpipe-dev-retrain';
@@ -63,24 +63,8 @@ export const TEST_EVENT_BODY = JSON.stringify({
   HostId: '8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE',
 });
 
-export function sqsRecord(messageId: string, body: string): S3SqsEvent['Records'][number] {
-  return {
-    messageId,
-    receiptHandle: `AQEB${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1794823200000',
-      SenderId: 'AROAIDPPEZS35WEXAMPLE:S3-PROD-END',
-      ApproximateFirstReceiveTimestamp: '1794823261000',
-    },
-    messageAttributes: {},
-    md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
-    eventSource: 'aws:sqs',
-    eventSourceARN: QUEUE_ARN,
-    awsRegion: 'us-east-1',
-  };
-}
+export const sqsRecord = (messageId: string, body: string): S3SqsEvent['Records'][number] =>
+  testSqsRecord(messageId, body, QUEUE_ARN);
 
 /** An SQS batch with one message per object, message ids `<prefix>-<n>`. */
 export function objectBatch(specs: readonly ObjectSpec[], idPrefix = 'msg'): S3SqsEvent {

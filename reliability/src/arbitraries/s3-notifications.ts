@@ -2,6 +2,7 @@
  * S3 event notifications as SQS delivers them to retrain-model: records of new data, and the records it
  * must ignore (test events, other buckets, keys outside the prefix, folder markers, zero-byte objects).
  */
+import { sqsRecord as testSqsRecord } from '@sagemaker-pipeline/testing/events';
 import fc, { type Arbitrary } from 'fast-check';
 import { isoTime } from './eventbridge.js';
 import { otherThan } from './mutations.js';
@@ -22,24 +23,8 @@ export function s3EncodeKey(key: string, strict = false): string {
     : encoded;
 }
 
-export function sqsRecord(messageId: string, body: string): Record<string, unknown> {
-  return {
-    messageId,
-    receiptHandle: `AQEB${messageId}Example==`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1794823200000',
-      SenderId: 'AROAIDPPEZS35WEXAMPLE:S3-PROD-END',
-      ApproximateFirstReceiveTimestamp: '1794823261000',
-    },
-    messageAttributes: {},
-    md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
-    eventSource: 'aws:sqs',
-    eventSourceARN: QUEUE_ARN,
-    awsRegion: REGION,
-  };
-}
+export const sqsRecord = (messageId: string, body: string): Record<string, unknown> =>
+  testSqsRecord(messageId, body, QUEUE_ARN);
 
 interface S3Object {
   bucket: string;

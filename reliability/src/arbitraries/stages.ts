@@ -4,6 +4,7 @@
  */
 
 import { IMAGE_DIGEST } from '@sagemaker-pipeline/shared/contracts';
+import { NULLABLE_DETAIL_FIELDS } from '@sagemaker-pipeline/testing/events';
 import fc, { type Arbitrary } from 'fast-check';
 import {
   ecrImageAction,
@@ -124,13 +125,7 @@ export const evaluateModelCases: Arbitrary<BadEvent> = eventBridgeCases({
     'TrainingJobName',
     'TrainingJobArn',
     'TrainingJobStatus',
-    'SecondaryStatus',
-    'FailureReason',
-    'ModelArtifacts',
-    'AlgorithmSpecification',
-    'CreationTime',
-    'TrainingEndTime',
-    'Tags',
+    ...NULLABLE_DETAIL_FIELDS.trainingJob,
   ],
   foreign: [
     setTo(
@@ -170,18 +165,11 @@ export const evaluateModelCases: Arbitrary<BadEvent> = eventBridgeCases({
   noise: [
     setTo('noise', 'skipped', ['detail', 'SecondaryStatus'], nastyString),
     setTo('noise', 'skipped', ['detail', 'FailureReason'], nastyString),
-    nullOptional(
-      ...[
-        'SecondaryStatus',
-        'FailureReason',
-        'ModelArtifacts',
-        'AlgorithmSpecification',
-        'CreationTime',
-        'TrainingEndTime',
-        'Tags',
-      ].map((field) => ['detail', field]),
-      ['detail', 'AlgorithmSpecification', 'TrainingImage'],
-    ),
+    nullOptional(...NULLABLE_DETAIL_FIELDS.trainingJob.map((field) => ['detail', field]), [
+      'detail',
+      'AlgorithmSpecification',
+      'TrainingImage',
+    ]),
     fc
       .tuple(
         unicodeString(1, 30).filter((tag) => tag !== 'pipeline'),

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { Context } from 'aws-lambda';
 import 'aws-sdk-client-mock-jest';
+import { NULLABLE_DETAIL_FIELDS } from '@sagemaker-pipeline/testing/events';
 import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
@@ -66,31 +67,26 @@ describe('Handler: evaluate-model', () => {
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
-  it.each([
-    'SecondaryStatus',
-    'FailureReason',
-    'ModelArtifacts',
-    'AlgorithmSpecification',
-    'CreationTime',
-    'TrainingEndTime',
-    'Tags',
-  ])('starts an evaluation job for a completed training job whose %s is null', async (field) => {
-    // Prepare
-    sagemaker.on(DescribeTrainingJobCommand).resolves({
-      ModelArtifacts: { S3ModelArtifacts: `s3://b/models/${JOB}/output/model.tar.gz` },
-      AlgorithmSpecification: { TrainingImage: 'repo/image:v1', TrainingInputMode: 'File' },
-    } as never);
-    sagemaker.on(CreateProcessingJobCommand).resolves({ ProcessingJobArn: 'arn' });
-    const event = sampleEvent<{ detail: Record<string, unknown> }>('training-job-completed.json');
-    event.detail[field] = null;
+  it.each(NULLABLE_DETAIL_FIELDS.trainingJob)(
+    'starts an evaluation job for a completed training job whose %s is null',
+    async (field) => {
+      // Prepare
+      sagemaker.on(DescribeTrainingJobCommand).resolves({
+        ModelArtifacts: { S3ModelArtifacts: `s3://b/models/${JOB}/output/model.tar.gz` },
+        AlgorithmSpecification: { TrainingImage: 'repo/image:v1', TrainingInputMode: 'File' },
+      } as never);
+      sagemaker.on(CreateProcessingJobCommand).resolves({ ProcessingJobArn: 'arn' });
+      const event = sampleEvent<{ detail: Record<string, unknown> }>('training-job-completed.json');
+      event.detail[field] = null;
 
-    // Act
-    const result = await main(event, context);
+      // Act
+      const result = await main(event, context);
 
-    // Assess
-    expect(result).toMatchObject({ status: 'started', trainingJobName: JOB });
-    expect(sagemaker).toHaveReceivedCommandTimes(CreateProcessingJobCommand, 1);
-  });
+      // Assess
+      expect(result).toMatchObject({ status: 'started', trainingJobName: JOB });
+      expect(sagemaker).toHaveReceivedCommandTimes(CreateProcessingJobCommand, 1);
+    },
+  );
 
   it('skips a training job of another pipeline and makes no AWS call', async () => {
     const result = await main(sampleEvent('other-pipeline.json'), context);

@@ -4,6 +4,7 @@
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
+  NoSuchKey,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -54,6 +55,27 @@ export const body = (text: string) =>
   ({ transformToString: async () => text }) as unknown as GetObjectCommandOutput['Body'];
 export const accuracyFile = (value: unknown) =>
   JSON.stringify({ multiclass_classification_metrics: { accuracy: { value, standard_deviation: 0.01 } } });
+
+/** S3's answer for an object that is not there. */
+export const noSuchKey = () => new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} });
+
+/**
+ * Fresh mocks before each test (`others` too): no decision recorded yet, S3 answers NoSuchKey for any object
+ * a test does not give.
+ */
+export function useFreshMocks(...others: { reset(): void }[]): void {
+  beforeEach(() => {
+    for (const mock of [sagemaker, s3, ...others]) mock.reset();
+    s3.on(GetObjectCommand).rejects(noSuchKey());
+  });
+}
+
+/** A model that passes the gate (accuracy `accuracy`), no champion, and version 1 registered for it. */
+export function givenAPassingModel(accuracy = 0.94): void {
+  givenEvaluation(accuracyFile(accuracy));
+  givenChampion(undefined);
+  sagemaker.on(CreateModelPackageCommand).resolves({ ModelPackageArn: `${GROUP_ARN}/1` });
+}
 
 export function givenEvaluation(text: string, key = KEY): void {
   s3.on(GetObjectCommand, { Bucket: BUCKET, Key: key }).resolves({ Body: body(text) });

@@ -1,63 +1,43 @@
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import {
-  CreateModelPackageCommand,
-  ListModelPackagesCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Alerts } from '@sagemaker-pipeline/shared/alerts';
 import { TerminalError } from '@sagemaker-pipeline/shared/errors';
-import {
-  type ProcessingJobStateChangeEvent,
-  ProcessingJobStateChangeEventSchema,
-} from '@sagemaker-pipeline/shared/events';
 import { mockClient } from 'aws-sdk-client-mock';
-import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
 import { sweepAlert } from '../../src/alerts.js';
 import { registerModelOrSweep } from '../../src/register-model.js';
-import { sampleEvent } from '../events.js';
-import { config, s3, sagemaker } from '../helpers/register-fixtures.js';
+import {
+  accuracyFile,
+  config,
+  depsWith,
+  evaluationEvent,
+  givenAPassingModel,
+  givenChampion,
+  givenEvaluation,
+  s3,
+  sagemaker,
+  useFreshMocks,
+} from '../helpers/register-fixtures.js';
 
 const sns = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:mlpipe-dev-alerts';
 
-const deps = {
-  sagemaker: new SageMakerClient({}),
-  s3: new S3Client({}),
-  config,
-  alerts: new Alerts(new SNSClient({}), TOPIC),
-};
-const event = (name: string) =>
-  v.parse(ProcessingJobStateChangeEventSchema, sampleEvent(name)) as ProcessingJobStateChangeEvent;
+const deps = { ...depsWith(), alerts: new Alerts(new SNSClient({}), TOPIC) };
 const published = () => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
 
 describe('Alerts: register-model', () => {
+  useFreshMocks(sns);
   beforeEach(() => {
-    for (const mock of [sagemaker, s3, sns]) mock.reset();
-    s3.on(GetObjectCommand).rejects(
-      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
-    );
     sns.on(PublishCommand).resolves({ MessageId: 'alert-1' });
   });
 
   it('tells a human that the gate rejected a model, with its reasons and where the decision is', async () => {
-    s3.on(GetObjectCommand, { Key: 'evaluations/mlpipe-dev-train-226ba9db57e7/evaluation.json' }).resolves({
-      Body: {
-        transformToString: async () =>
-          JSON.stringify({ multiclass_classification_metrics: { accuracy: { value: 0.75 } } }),
-      } as unknown as GetObjectCommandOutput['Body'],
-    });
-    sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
+    givenEvaluation(accuracyFile(0.75));
+    givenChampion(undefined);
     s3.on(PutObjectCommand).resolves({});
 
-    const result = await registerModelOrSweep(event('evaluation-completed.json'), deps);
+    const result = await registerModelOrSweep(evaluationEvent('evaluation-completed.json'), deps);
 
     expect(result).toMatchObject({
       status: 'rejected',
@@ -78,7 +58,7 @@ describe('Alerts: register-model', () => {
   });
 
   it('tells a human that an evaluation failed, and still reports it as a terminal failure', async () => {
-    const error = await registerModelOrSweep(event('evaluation-failed.json'), deps).catch(
+    const error = await registerModelOrSweep(evaluationEvent('evaluation-failed.json'), deps).catch(
       (caught: unknown) => caught,
     );
 
@@ -90,19 +70,12 @@ describe('Alerts: register-model', () => {
   });
 
   it('publishes nothing for a model that is registered', async () => {
-    s3.on(GetObjectCommand, { Key: 'evaluations/mlpipe-dev-train-226ba9db57e7/evaluation.json' }).resolves({
-      Body: {
-        transformToString: async () =>
-          JSON.stringify({ multiclass_classification_metrics: { accuracy: { value: 0.95 } } }),
-      } as unknown as GetObjectCommandOutput['Body'],
-    });
-    sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
-    sagemaker
-      .on(CreateModelPackageCommand)
-      .resolves({ ModelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/1' });
+    givenAPassingModel(0.95);
     s3.on(PutObjectCommand).resolves({});
 
-    await expect(registerModelOrSweep(event('evaluation-completed.json'), deps)).resolves.toMatchObject({
+    await expect(
+      registerModelOrSweep(evaluationEvent('evaluation-completed.json'), deps),
+    ).resolves.toMatchObject({
       status: 'registered',
     });
     expect(published()).toEqual([]);

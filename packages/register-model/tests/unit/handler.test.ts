@@ -1,8 +1,7 @@
-import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   DescribeProcessingJobCommand,
-  ListModelPackagesCommand,
   ListProcessingJobsCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { Context } from 'aws-lambda';
@@ -10,24 +9,15 @@ import 'aws-sdk-client-mock-jest';
 import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
-import { body, JOB, s3, sagemaker } from '../helpers/register-fixtures.js';
+import { givenAPassingModel, JOB, s3, sagemaker, useFreshMocks } from '../helpers/register-fixtures.js';
 
 const context = { functionName: 'registerModel', awsRequestId: 'req-1' } as Context;
 
 describe('Handler: register-model', () => {
-  beforeEach(() => {
-    sagemaker.reset();
-    s3.reset();
-  });
+  useFreshMocks();
 
   it('registers a model whose evaluation passes the gate', async () => {
-    s3.on(GetObjectCommand).resolves({
-      Body: body('{"multiclass_classification_metrics": {"accuracy": {"value": 0.94}}}'),
-    });
-    sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
-    sagemaker
-      .on(CreateModelPackageCommand)
-      .resolves({ ModelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/1' });
+    givenAPassingModel();
 
     const result = await main(sampleEvent('evaluation-completed.json'), context);
 
@@ -53,16 +43,7 @@ describe('Handler: register-model', () => {
       CreationTime: new Date('2026-11-16T02:00:00Z'),
       Tags: undefined,
     } as never);
-    s3.on(GetObjectCommand).rejects(
-      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
-    );
-    s3.on(GetObjectCommand, {
-      Key: 'evaluations/mlpipe-dev-train-226ba9db57e7/evaluation.json',
-    }).resolves({ Body: body('{"multiclass_classification_metrics": {"accuracy": {"value": 0.94}}}') });
-    sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
-    sagemaker
-      .on(CreateModelPackageCommand)
-      .resolves({ ModelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/1' });
+    givenAPassingModel();
 
     // Act
     const result = await main(sampleEvent('scheduled-sweep.json'), context);
@@ -127,13 +108,7 @@ describe('Handler: register-model', () => {
     'registers a model whose completed evaluation job has %s null',
     async (field) => {
       // Prepare
-      s3.on(GetObjectCommand).resolves({
-        Body: body('{"multiclass_classification_metrics": {"accuracy": {"value": 0.94}}}'),
-      });
-      sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
-      sagemaker
-        .on(CreateModelPackageCommand)
-        .resolves({ ModelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/1' });
+      givenAPassingModel();
       const event = sampleEvent<{ detail: Record<string, unknown> }>('evaluation-completed.json');
       event.detail[field] = null;
 
@@ -161,10 +136,6 @@ describe('Handler: register-model', () => {
   });
 
   it('reports a missing evaluation.json as failed and registers nothing', async () => {
-    s3.on(GetObjectCommand).rejects(
-      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
-    );
-
     const result = await main(sampleEvent('evaluation-completed.json'), context);
 
     expect(result).toMatchObject({

@@ -25,17 +25,11 @@ import {
   s3,
   sagemaker,
   TRAINING_JOB,
+  useFreshMocks,
 } from '../helpers/register-fixtures.js';
 
 describe('Function: registerModel, evaluations it cannot use, foreign and running jobs, decisions already recorded', () => {
-  beforeEach(() => {
-    sagemaker.reset();
-    s3.reset();
-    // No decision recorded yet: S3 answers NoSuchKey for any object a test does not give.
-    s3.on(GetObjectCommand).rejects(
-      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
-    );
-  });
+  useFreshMocks();
 
   describe('when the evaluation cannot be used', () => {
     const expectNothingRegistered = () => {

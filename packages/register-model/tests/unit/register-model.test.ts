@@ -1,4 +1,4 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   DescribeModelPackageCommand,
@@ -30,17 +30,11 @@ import {
   s3,
   sagemaker,
   TRAINING_JOB,
+  useFreshMocks,
 } from '../helpers/register-fixtures.js';
 
 describe('Function: registerModel', () => {
-  beforeEach(() => {
-    sagemaker.reset();
-    s3.reset();
-    // No decision recorded yet: S3 answers NoSuchKey for any object a test does not give.
-    s3.on(GetObjectCommand).rejects(
-      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
-    );
-  });
+  useFreshMocks();
 
   describe('when the model passes the gate', () => {
     it('registers it Approved with the exact inputs when there is no champion (the threshold alone decides)', async () => {

@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   DescribeModelPackageCommand,
@@ -13,7 +7,6 @@ import {
   ListModelPackagesCommand,
   ListProcessingJobsCommand,
   type ProcessingJobSummary,
-  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import {
   type ProcessingJobStateChangeEvent,
@@ -27,9 +20,9 @@ import { clientToken } from '../../src/register.js';
 import { registerModelOrSweep } from '../../src/register-model.js';
 import { processingJobEvent, sweepDecisions } from '../../src/sweep.js';
 import { sampleEvent } from '../events.js';
-import { BUCKET, config, JOB, s3, sagemaker } from '../helpers/register-fixtures.js';
+import { BUCKET, body, config, depsWith, JOB, s3, sagemaker } from '../helpers/register-fixtures.js';
 
-const deps = { sagemaker: new SageMakerClient({}), s3: new S3Client({}), config };
+const deps = depsWith();
 const schedule = () => v.parse(ScheduledEventSchema, sampleEvent('scheduled-sweep.json')) as ScheduledEvent;
 
 const OTHER_JOB = 'mlpipe-dev-eval-0123456789ab';
@@ -39,8 +32,6 @@ const FROM = new Date('2026-11-15T03:00:00Z');
 const trainingJobOf = (name: string) =>
   name === JOB ? 'mlpipe-dev-train-226ba9db57e7' : `mlpipe-dev-train-${name.slice(-12)}`;
 
-const body = (text: string) =>
-  ({ transformToString: async () => text }) as unknown as GetObjectCommandOutput['Body'];
 /**
  * The sample event's detail as DescribeProcessingJob answers it (dates, no tags); for another job than the
  * sample's, its own name, training job and output folder.

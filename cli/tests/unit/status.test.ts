@@ -10,7 +10,6 @@ import {
   ListTagsCommand,
   ListTrainingJobsCommand,
   SageMakerClient,
-  SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
 import {
   GetQueueAttributesCommand,
@@ -19,6 +18,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { pipelineNames } from '@sagemaker-pipeline/shared/contracts';
+import { sagemakerError } from '@sagemaker-pipeline/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { main } from '../../src/main.js';
@@ -30,8 +30,7 @@ const sqs = mockClient(SQSClient);
 const names = pipelineNames({ stage: 'dev' });
 const ARN = 'arn:aws:sagemaker:us-east-1:123456789012';
 const AT = new Date('2026-12-03T10:00:00Z');
-const validation = (message: string) =>
-  new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', $metadata: {}, message });
+const validation = (message: string) => sagemakerError('ValidationException', message);
 const body = (value: unknown) =>
   ({ transformToString: async () => JSON.stringify(value) }) as unknown as GetObjectCommandOutput['Body'];
 

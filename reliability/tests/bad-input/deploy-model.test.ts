@@ -11,8 +11,8 @@ import {
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
   SageMakerClient,
-  SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
+import { missingEndpoint } from '@sagemaker-pipeline/testing/aws-errors';
 import { useStageEnv } from '@sagemaker-pipeline/testing/env';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
@@ -48,14 +48,7 @@ sagemaker.on(DescribeModelPackageCommand).resolves({
     SupportedResponseMIMETypes: ['application/json'],
   },
 });
-sagemaker.on(DescribeEndpointCommand).rejects(
-  new SageMakerServiceException({
-    name: 'ValidationException',
-    message: 'Could not find endpoint "mlpipe-dev".',
-    $fault: 'client',
-    $metadata: {},
-  }),
-);
+sagemaker.on(DescribeEndpointCommand).rejects(missingEndpoint('mlpipe-dev'));
 sagemaker.on(CreateModelCommand).resolves({ ModelArn: 'arn:model' });
 sagemaker.on(CreateEndpointConfigCommand).resolves({ EndpointConfigArn: 'arn:config' });
 sagemaker.on(CreateEndpointCommand).resolves({ EndpointArn: 'arn:endpoint' });

@@ -7,7 +7,6 @@ import {
   type DescribeModelPackageCommandOutput,
   ListModelPackagesCommand,
   SageMakerClient,
-  SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { loadConfig } from '@sagemaker-pipeline/shared/config';
@@ -18,6 +17,7 @@ import {
   ModelPackageStateChangeEventSchema,
   ScheduledEventSchema,
 } from '@sagemaker-pipeline/shared/events';
+import { missingEndpoint as missingEndpointOf, sagemakerError } from '@sagemaker-pipeline/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as v from 'valibot';
 import { deployModelEnv } from '../../src/config.js';
@@ -141,10 +141,8 @@ export const endpoint = (
   ...extra,
 });
 
-export const awsError = (name: string, message: string) =>
-  new SageMakerServiceException({ name, message, $fault: 'client', $metadata: {} });
-export const missingEndpoint = () =>
-  awsError('ValidationException', `Could not find endpoint "${endpointArn}".`);
+export const awsError = sagemakerError;
+export const missingEndpoint = () => missingEndpointOf(endpointArn);
 
 export const lineage = (version: number) => [
   { Key: 'pipeline', Value: 'mlpipe-dev' },

@@ -3,14 +3,13 @@ import {
   DescribeEndpointCommand,
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
-  SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
 import type { Context } from 'aws-lambda';
 import 'aws-sdk-client-mock-jest';
 import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
-import { sagemaker } from '../helpers/deploy-fixtures.js';
+import { missingEndpoint, sagemaker } from '../helpers/deploy-fixtures.js';
 
 const context = { functionName: 'deployModel', awsRequestId: 'req-1' } as Context;
 const ARN = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlpipe-dev/2';
@@ -48,14 +47,7 @@ describe('Handler: deploy-model', () => {
 
   it('deploys the newest Approved package for an approval event of the pipeline group', async () => {
     registryWithVersion2();
-    sagemaker.on(DescribeEndpointCommand).rejects(
-      new SageMakerServiceException({
-        name: 'ValidationException',
-        message: 'Could not find endpoint "mlpipe-dev".',
-        $fault: 'client',
-        $metadata: {},
-      }),
-    );
+    sagemaker.on(DescribeEndpointCommand).rejects(missingEndpoint());
 
     const result = await main(sampleEvent('model-package-approved.json'), context);
 
@@ -73,14 +65,7 @@ describe('Handler: deploy-model', () => {
     async (field) => {
       // Prepare
       registryWithVersion2();
-      sagemaker.on(DescribeEndpointCommand).rejects(
-        new SageMakerServiceException({
-          name: 'ValidationException',
-          message: 'Could not find endpoint "mlpipe-dev".',
-          $fault: 'client',
-          $metadata: {},
-        }),
-      );
+      sagemaker.on(DescribeEndpointCommand).rejects(missingEndpoint());
       const event = sampleEvent<{ detail: Record<string, unknown> }>('model-package-approved.json');
       event.detail[field] = null;
 

@@ -33,6 +33,8 @@ export interface HandlerContract {
   required?: string[];
   /** Envelope fields given a foreign value (`{ source: 'aws.s3' }`): refused, naming the field. */
   foreign?: Record<string, string>;
+  /** The stage's scheduled sweep event, if it has one: from another source, it is refused the same way. */
+  sweep?: () => Record<string, unknown>;
   /** What the mocks answer before `command` is throttled: that error must reach Lambda. */
   throttled?: { command: new (input: never) => unknown; mock: AnyStub; given?: () => void };
   /** A variable that fails the configuration at cold start (`value` undefined: removed), and the error. */
@@ -67,9 +69,20 @@ export function describeHandlerContract(spec: HandlerContract): void {
       );
     }
 
-    for (const [field, value] of Object.entries(spec.foreign ?? {})) {
-      it(`refuses an event whose ${field} is ${value} as invalid, naming the field, and makes no AWS call`, async () => {
-        const event = { ...spec.event(), [field]: value };
+    const foreign = [
+      ...Object.entries(spec.foreign ?? {}).map(([field, value]) => ({
+        kind: 'an event',
+        field,
+        value,
+        of: spec.event,
+      })),
+      ...(spec.sweep
+        ? [{ kind: 'a scheduled event', field: 'source', value: 'aws.sagemaker', of: spec.sweep }]
+        : []),
+    ];
+    for (const { kind, field, value, of } of foreign) {
+      it(`refuses ${kind} whose ${field} is ${value} as invalid, naming the field, and makes no AWS call`, async () => {
+        const event = { ...of(), [field]: value };
 
         await expect(main(event, context)).resolves.toMatchObject({
           status: 'invalid',

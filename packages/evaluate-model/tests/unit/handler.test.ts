@@ -138,16 +138,6 @@ describe('Handler: evaluate-model', () => {
     });
   });
 
-  it('refuses a scheduled event from another source as invalid, naming the source, and makes no AWS call', async () => {
-    const event = { ...sampleEvent('scheduled-sweep.json'), source: 'aws.sagemaker' };
-
-    await expect(main(event, context)).resolves.toMatchObject({
-      status: 'invalid',
-      issues: [{ path: 'source' }],
-    });
-    expect(sagemaker.calls()).toHaveLength(0);
-  });
-
   it('reports a training job that cannot be described as failed, without retry', async () => {
     sagemaker
       .on(DescribeTrainingJobCommand)
@@ -169,6 +159,7 @@ describeHandlerContract({
   load: () => import('../../src/handler.js'),
   mocks: [sagemaker],
   event: () => sampleEvent('training-job-completed.json'),
+  sweep: () => sampleEvent('scheduled-sweep.json'),
   required: ['TrainingJobName', 'TrainingJobArn', 'TrainingJobStatus'],
   foreign: { 'detail-type': 'SageMaker Endpoint State Change' },
   throttled: {

@@ -62,17 +62,6 @@ describe('Handler: register-model', () => {
     });
   });
 
-  it('refuses a scheduled event from another source as invalid, naming the source, without any AWS call', async () => {
-    const event = { ...sampleEvent('scheduled-sweep.json'), source: 'aws.sagemaker' };
-
-    await expect(main(event, context)).resolves.toMatchObject({
-      status: 'invalid',
-      issues: [{ path: 'source' }],
-    });
-    expect(sagemaker.calls()).toHaveLength(0);
-    expect(s3.calls()).toHaveLength(0);
-  });
-
   it('reports a failed evaluation job as failed, naming the job, without any AWS call', async () => {
     const result = await main(sampleEvent('evaluation-failed.json'), context);
 
@@ -184,6 +173,7 @@ describeHandlerContract({
   load: () => import('../../src/handler.js'),
   mocks: [sagemaker, s3],
   event: () => sampleEvent('evaluation-completed.json'),
+  sweep: () => sampleEvent('scheduled-sweep.json'),
   required: ['ProcessingJobName', 'ProcessingJobArn', 'ProcessingJobStatus'],
   coldStart: {
     variable: 'METRIC_THRESHOLD',

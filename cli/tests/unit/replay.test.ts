@@ -128,34 +128,19 @@ describe('Function: replayQueue', () => {
 describe('Command: pipeline', () => {
   it('refuses a replay without a queue, and an unknown command, with the usage and exit code 2', async () => {
     const errors: string[] = [];
-    expect(
-      await main(
-        ['replay'],
+    const refused = async (args: string[]) =>
+      main(
+        args,
         () => {},
         (line) => errors.push(line),
-      ),
-    ).toBe(2);
-    expect(
-      await main(
-        ['replay', '--queue', 'q', '--max', '0'],
-        () => {},
-        (line) => errors.push(line),
-      ),
-    ).toBe(2);
-    expect(
-      await main(
-        ['frobnicate'],
-        () => {},
-        (line) => errors.push(line),
-      ),
-    ).toBe(2);
-    expect(
-      await main(
-        ['replay', '--bogus'],
-        () => {},
-        (line) => errors.push(line),
-      ),
-    ).toBe(2);
+      );
+    for (const args of [
+      ['replay'],
+      ['replay', '--queue', 'q', '--max', '0'],
+      ['frobnicate'],
+      ['replay', '--bogus'],
+    ])
+      expect(await refused(args)).toBe(2);
     expect(errors.map((error) => error.split('\n')[0])).toEqual([
       'pipeline: replay needs --queue <name or URL of the dead-letter queue>',
       'pipeline: --max must be a whole number above 0, not 0',

@@ -10,33 +10,22 @@ const run = promisify(execFile);
 describe('Edge: routing', () => {
   const t = useTestStack();
 
-  it('returns UnknownOperationException for a service the stack does not serve, at once', async () => {
+  it.each([
+    ['a service the stack does not serve, at once', 'dynamodb', 'DynamoDB_20120810.ListTables', '1.0'],
+    [
+      'an operation SageMaker does not implement locally',
+      'sagemaker',
+      'SageMaker.CreateNotebookInstance',
+      '1.1',
+    ],
+  ])('returns UnknownOperationException for %s', async (_what, service, target, jsonVersion) => {
     // Act
     const response = await fetch(`${t.stack.endpoint}/`, {
       method: 'POST',
       headers: {
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc',
-        'x-amz-target': 'DynamoDB_20120810.ListTables',
-        'content-type': 'application/x-amz-json-1.0',
-      },
-      body: '{}',
-    });
-
-    // Assess
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
-  });
-
-  it('returns UnknownOperationException for an operation SageMaker does not implement locally', async () => {
-    // Act
-    const response = await fetch(`${t.stack.endpoint}/`, {
-      method: 'POST',
-      headers: {
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sagemaker/aws4_request, SignedHeaders=host, Signature=abc',
-        'x-amz-target': 'SageMaker.CreateNotebookInstance',
-        'content-type': 'application/x-amz-json-1.1',
+        authorization: `AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=abc`,
+        'x-amz-target': target,
+        'content-type': `application/x-amz-json-${jsonVersion}`,
       },
       body: '{}',
     });

@@ -5,22 +5,26 @@ import { packagedTemplates, resolveValue } from '../../src/cfn-templates.js';
 const templates = packagedTemplates();
 const named: NamedTemplate[] = templates.map(({ service, template }) => ({ name: service, template }));
 
+/** The problems the checker finds when `name`'s packaged template is replaced by `template`. */
+const problemsWith = (name: string, template: CfnTemplate) =>
+  checkTemplates([...named.filter((other) => other.name !== name), { name, template }]).problems.map(
+    ({ template: where, path, message }) => `${where} ${path}: ${message}`,
+  );
+
+/** A resource of the template, with its properties, to break in a case. */
+const resource = (template: CfnTemplate, id: string) => {
+  const found = template.Resources[id];
+  if (!found?.Properties) throw new Error(`No ${id} with properties`);
+  return found as { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>;
+};
+
 describe('Function: checkTemplates', () => {
   const copy = (service: string): CfnTemplate => {
     const found = templates.find((candidate) => candidate.service === service);
     if (!found) throw new Error(`No packaged ${service} template`);
     return structuredClone(found.template);
   };
-  const others = named.filter(({ name }) => name !== 'deploy-model');
-  const problemsOf = (template: CfnTemplate) =>
-    checkTemplates([...others, { name: 'deploy-model', template }]).problems.map(
-      ({ template: name, path, message }) => `${name} ${path}: ${message}`,
-    );
-  const resource = (template: CfnTemplate, id: string) => {
-    const found = template.Resources[id];
-    if (!found?.Properties) throw new Error(`No ${id} with properties`);
-    return found as { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>;
-  };
+  const problemsOf = (template: CfnTemplate) => problemsWith('deploy-model', template);
 
   it.each<[string, (template: CfnTemplate) => void, string]>([
     [
@@ -164,16 +168,7 @@ describe('Function: checkTemplates, parameters and conditions', () => {
     if (!found?.template.Conditions) throw new Error('No packaged infra template with conditions');
     return structuredClone(found.template) as CfnTemplate & { Conditions: Record<string, unknown> };
   };
-  const others = named.filter(({ name }) => name !== 'infra');
-  const problemsOf = (template: CfnTemplate) =>
-    checkTemplates([...others, { name: 'infra', template }]).problems.map(
-      ({ template: name, path, message }) => `${name} ${path}: ${message}`,
-    );
-  const resource = (template: CfnTemplate, id: string) => {
-    const found = template.Resources[id];
-    if (!found?.Properties) throw new Error(`No ${id} with properties`);
-    return found as { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>;
-  };
+  const problemsOf = (template: CfnTemplate) => problemsWith('infra', template);
 
   it.each<[string, (template: CfnTemplate & { Conditions: Record<string, unknown> }) => void, string]>([
     [

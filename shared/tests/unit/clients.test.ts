@@ -39,6 +39,18 @@ async function recorder(): Promise<{ server: Server; url: string; seen: Seen[] }
   return { server, url: `http://127.0.0.1:${port}`, seen };
 }
 
+/** The requests `send` made with AWS_ENDPOINT_URL pointing at a recorder. */
+async function seenThroughEndpoint(send: () => Promise<unknown>): Promise<Seen[]> {
+  const { server, url, seen } = await recorder();
+  process.env.AWS_ENDPOINT_URL = url;
+  try {
+    await send();
+  } finally {
+    server.close();
+  }
+  return seen;
+}
+
 describe('Module: clients', () => {
   const saved = { ...process.env };
   afterEach(() => {
@@ -46,13 +58,9 @@ describe('Module: clients', () => {
   });
 
   it('sends SageMaker calls to AWS_ENDPOINT_URL when it is set', async () => {
-    const { server, url, seen } = await recorder();
-    process.env.AWS_ENDPOINT_URL = url;
-    try {
-      await createSageMakerClient().send(new ListTrainingJobsCommand({ NameContains: 'churn' }));
-    } finally {
-      server.close();
-    }
+    const seen = await seenThroughEndpoint(() =>
+      createSageMakerClient().send(new ListTrainingJobsCommand({ NameContains: 'churn' })),
+    );
     expect(seen).toHaveLength(1);
     expect(seen[0]?.headers['x-amz-target']).toBe('SageMaker.ListTrainingJobs');
   });
@@ -73,13 +81,9 @@ describe('Module: clients', () => {
   });
 
   it('addresses S3 by path when an endpoint override is set', async () => {
-    const { server, url, seen } = await recorder();
-    process.env.AWS_ENDPOINT_URL = url;
-    try {
-      await createS3Client().send(new ListObjectsV2Command({ Bucket: 'pipeline-bucket' }));
-    } finally {
-      server.close();
-    }
+    const seen = await seenThroughEndpoint(() =>
+      createS3Client().send(new ListObjectsV2Command({ Bucket: 'pipeline-bucket' })),
+    );
     expect(seen[0]?.url).toMatch(/^\/pipeline-bucket\/?\?list-type=2/);
   });
 

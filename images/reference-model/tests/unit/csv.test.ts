@@ -2,39 +2,32 @@ import { isMissing, parseCsv, parseNumber, toCsv } from '../../src/csv.js';
 import { InputError } from '../../src/errors.js';
 
 describe('Function: parseCsv', () => {
-  it('reads quoted fields with commas, doubled quotes and line breaks', () => {
-    // Prepare
-    const text = 'name,note\n"Adelie, Torgersen","said ""hi"""\n"two\nlines",x\n';
-
-    // Act
-    const rows = parseCsv(text);
-
-    // Assess
-    expect(rows).toEqual([
-      ['name', 'note'],
-      ['Adelie, Torgersen', 'said "hi"'],
-      ['two\nlines', 'x'],
-    ]);
-  });
-
-  it('accepts CRLF line ends, a BOM, a missing final newline and skips blank lines', () => {
-    // Act
-    const rows = parseCsv('\uFEFFa,b\r\n1,2\r\n\r\n\n3,4');
-
-    // Assess
-    expect(rows).toEqual([
-      ['a', 'b'],
-      ['1', '2'],
-      ['3', '4'],
-    ]);
-  });
-
-  it('keeps empty fields, including a row of one quoted empty field', () => {
-    // Act
-    const rows = parseCsv('a,,c\n""\n,\n');
-
-    // Assess
-    expect(rows).toEqual([['a', '', 'c'], [''], ['', '']]);
+  it.each([
+    [
+      'quoted fields with commas, doubled quotes and line breaks',
+      'name,note\n"Adelie, Torgersen","said ""hi"""\n"two\nlines",x\n',
+      [
+        ['name', 'note'],
+        ['Adelie, Torgersen', 'said "hi"'],
+        ['two\nlines', 'x'],
+      ],
+    ],
+    [
+      'CRLF line ends, a BOM and a missing final newline, skipping blank lines',
+      '\uFEFFa,b\r\n1,2\r\n\r\n\n3,4',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+        ['3', '4'],
+      ],
+    ],
+    [
+      'empty fields, including a row of one quoted empty field',
+      'a,,c\n""\n,\n',
+      [['a', '', 'c'], [''], ['', '']],
+    ],
+  ])('reads %s', (_what, text, rows) => {
+    expect(parseCsv(text)).toEqual(rows);
   });
 
   it('refuses an unterminated quote and a quote inside an unquoted field, naming the source', () => {

@@ -17,6 +17,13 @@ function fromConfusion(matrix: Record<string, Record<string, number>>) {
 
 const value = (metric: Metric | undefined) => metric?.value;
 
+/** 6 A (5 predicted A, 1 B), 3 B (all B) and 1 C (predicted A). */
+const sixAThreeBOneC = fromConfusion({
+  A: { A: 5, B: 1 },
+  B: { B: 3 },
+  C: { A: 1 },
+});
+
 describe('Function: evaluationReport', () => {
   it("matches the weighted metrics of SageMaker Model Monitor's documented multiclass example", () => {
     // Prepare: the confusion matrix of the example in the Model Monitor guide ("Model Quality Metrics")
@@ -44,11 +51,7 @@ describe('Function: evaluationReport', () => {
 
   it('scores the best constant classifier as always answering the most frequent true class', () => {
     // Prepare: 6 A, 3 B, 1 C
-    const { expected, predicted } = fromConfusion({
-      A: { A: 5, B: 1 },
-      B: { B: 3 },
-      C: { A: 1 },
-    });
+    const { expected, predicted } = sixAThreeBOneC;
 
     // Act
     const metrics = evaluationReport(expected, predicted).multiclass_classification_metrics;
@@ -70,11 +73,7 @@ describe('Function: evaluationReport', () => {
 
   it('gives per-class precision, recall and F1, with 0 for a class that is never predicted', () => {
     // Prepare
-    const { expected, predicted } = fromConfusion({
-      A: { A: 5, B: 1 },
-      B: { B: 3 },
-      C: { A: 1 },
-    });
+    const { expected, predicted } = sixAThreeBOneC;
 
     // Act
     const metrics = evaluationReport(expected, predicted).multiclass_classification_metrics;

@@ -232,7 +232,10 @@ export interface BadInputSpec {
    */
   control: {
     title: string;
-    event: (seed: number) => unknown;
+    /** Where the valid event comes from (one sample, for the suite's seed)... */
+    event: fc.Arbitrary<unknown>;
+    /** ...with these fields of its detail set (a job status that makes the stage act). */
+    detail?: Record<string, unknown>;
     result: Record<string, unknown>;
     commands: string[];
     sorted?: boolean;
@@ -262,7 +265,8 @@ export function describeBadInput(spec: BadInputSpec): Tally {
     });
 
     it(spec.control.title, async () => {
-      const event = spec.control.event(seed);
+      const event = fc.sample(spec.control.event, { numRuns: 1, seed })[0] as { detail?: object };
+      if (spec.control.detail) Object.assign(event.detail ?? {}, spec.control.detail);
       for (const mock of mocks) mock.resetHistory();
 
       const result = await main(event, lambdaContext(stage));

@@ -1,7 +1,8 @@
 // startStack: composes the edge, S3, EventBridge, SageMaker, local images, the emulated SQS event sources and
 // the stage functions into one offline stack whose every file lives under `dir`.
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AlarmEvaluator } from './cloudwatch/alarms.js';
 import { startEdge } from './edge.js';
@@ -39,6 +40,8 @@ export interface StackOptions {
   port?: number;
   /** Everything the stack writes lives here. Default `.local`. */
   dir?: string;
+  /** A scratch folder of its own instead of `dir`, removed when the stack stops (tests, benchmarks). */
+  temporary?: boolean;
   region?: string;
   account?: string;
   logger?: StackLogger;
@@ -146,7 +149,9 @@ export function discoverServices(root = workspaceRoot()): string[] {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const started = Date.now();
-  const dir = path.resolve(options.dir ?? '.local');
+  const dir = options.temporary
+    ? await mkdtemp(path.join(tmpdir(), 'sagemaker-pipeline-stack-'))
+    : path.resolve(options.dir ?? '.local');
   const region = options.region ?? 'us-east-1';
   const account = options.account ?? '000000000000';
   const logger = options.logger ?? consoleLogger;
@@ -285,6 +290,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await sagemaker.stop();
     await tracker.stopAll();
     await s3.stop();
+    if (options.temporary) await rm(dir, { recursive: true, force: true });
   };
 
   try {

@@ -3,8 +3,7 @@
 // retries ends, only sooner), Lambda puts the event in its dead-letter queue, the queue's alarm publishes an
 // alert, and `pipeline replay` hands the event back, which deploys the version.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -25,15 +24,13 @@ const DLQ = `${PIPELINE}-deploy-model-dlq`;
 
 describe('Command: pipeline replay, on the offline stack', () => {
   let stack: Stack;
-  let dir: string;
   let sagemaker: SageMakerClient;
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'replay-it-'));
     stack = await startStack({
       port: 0,
-      dir,
+      temporary: true,
       logger: silentLogger,
       services: [path.join(root, 'packages/infra'), path.join(root, 'packages/deploy-model')],
       env: {},
@@ -48,13 +45,13 @@ describe('Command: pipeline replay, on the offline stack', () => {
     const config = { endpoint: stack.endpoint, region: 'us-east-1' };
     sagemaker = new SageMakerClient(config);
     const s3 = new S3Client({ ...config, forcePathStyle: true });
-    await writeFile(path.join(dir, 'model.json'), '{}');
-    execFileSync('tar', ['-czf', path.join(dir, 'model.tar.gz'), '-C', dir, 'model.json']);
+    await writeFile(path.join(stack.dir, 'model.json'), '{}');
+    execFileSync('tar', ['-czf', path.join(stack.dir, 'model.tar.gz'), '-C', stack.dir, 'model.json']);
     await s3.send(
       new PutObjectCommand({
         Bucket: BUCKET,
         Key: 'models/m/model.tar.gz',
-        Body: await readFile(path.join(dir, 'model.tar.gz')),
+        Body: await readFile(path.join(stack.dir, 'model.tar.gz')),
       }),
     );
     s3.destroy();
@@ -63,7 +60,6 @@ describe('Command: pipeline replay, on the offline stack', () => {
     process.env = saved;
     sagemaker?.destroy();
     await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('keeps the event that failed every retry, alerts, and deploys it when replayed', async () => {

@@ -1,7 +1,3 @@
-// Starts a stack on a free loopback port in a fresh temporary folder, silent, for one test file.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -26,8 +22,13 @@ export interface TestStack {
 }
 
 export async function startTestStack(options: Partial<StackOptions> = {}): Promise<TestStack> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'local-stack-'));
-  const stack = await startStack({ port: 0, dir, logger: silentLogger, services: [], ...options });
+  const stack = await startStack({
+    port: 0,
+    temporary: true,
+    logger: silentLogger,
+    services: [],
+    ...options,
+  });
   const config = stack.clientConfig;
   const clients = {
     s3: new S3Client(config),
@@ -41,7 +42,6 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
     async stop() {
       for (const client of Object.values(clients)) client.destroy();
       await stack.stop();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -14,6 +14,16 @@ import { InvokeEndpointCommand, ModelError } from '@aws-sdk/client-sagemaker-run
 import { brokenImage, echoImage, ROLE, trainingRequest } from '../helpers/fixtures.js';
 import { endpointSettled, eventually, startTestStack, type TestStack } from '../helpers/stack.js';
 
+/** The statuses of the Endpoint State Change events the stack emitted for endpoint `name`, in order. */
+const endpointStatuses = ({ stack }: TestStack, name: string) =>
+  stack.bus.recorded
+    .filter(
+      (record) =>
+        record.event['detail-type'] === 'SageMaker Endpoint State Change' &&
+        record.event.detail.EndpointName === name,
+    )
+    .map((record) => record.event.detail.EndpointStatus);
+
 describe('SageMaker: endpoints served by local processes', () => {
   let t: TestStack;
   let echoUri: string;
@@ -102,13 +112,7 @@ describe('SageMaker: endpoints served by local processes', () => {
   });
 
   it('emits Endpoint State Change events with CREATING and IN_SERVICE', () => {
-    const statuses = t.stack.bus.recorded
-      .filter(
-        (record) =>
-          record.event['detail-type'] === 'SageMaker Endpoint State Change' &&
-          record.event.detail.EndpointName === 'echo',
-      )
-      .map((record) => record.event.detail.EndpointStatus);
+    const statuses = endpointStatuses(t, 'echo');
     expect(statuses.slice(0, 2)).toEqual(['CREATING', 'IN_SERVICE']);
   });
 
@@ -177,13 +181,7 @@ describe('SageMaker: endpoints served by local processes', () => {
     expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'echo-v2-config' });
     expect(endpoint.FailureReason).toMatch(/did not pass the ping health check/);
     expect(JSON.parse(Buffer.from(response.Body ?? new Uint8Array()).toString('utf8')).version).toBe('2');
-    const statuses = t.stack.bus.recorded
-      .filter(
-        (record) =>
-          record.event['detail-type'] === 'SageMaker Endpoint State Change' &&
-          record.event.detail.EndpointName === 'echo',
-      )
-      .map((record) => record.event.detail.EndpointStatus);
+    const statuses = endpointStatuses(t, 'echo');
     expect(statuses.slice(-2)).toEqual(['UPDATING', 'IN_SERVICE']);
   });
 

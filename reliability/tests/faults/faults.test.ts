@@ -8,10 +8,10 @@ import { CreateModelPackageCommand, DescribeModelPackageCommand } from '@aws-sdk
 import { recordFigures } from '../../src/figures.js';
 import {
   ENDPOINT,
+  emittedEvent,
   endedProcessingJob,
   endedTrainingJob,
   endpointWhen,
-  eventIdOf,
   eventually,
   GROUP,
   IMAGES,
@@ -64,9 +64,10 @@ describe('Fault: ThrottlingException on 30% of SageMaker calls', () => {
   it('completes the life cycle: the SDK retries in the handlers absorb it, and nothing is created twice', async () => {
     // Act: wait on the bus, not the API, so that every SageMaker call until the end is a handler's
     await push(p, IMAGES.good, 'v1');
-    await eventually(
-      'the endpoint InService',
-      () => eventIdOf(p, 'SageMaker Endpoint State Change', (d) => d.EndpointStatus === 'IN_SERVICE'),
+    await emittedEvent(
+      p,
+      'SageMaker Endpoint State Change',
+      (d) => d.EndpointStatus === 'IN_SERVICE',
       50_000,
     );
     const byHandlers = [...p.stack.faults.injected];
@@ -156,8 +157,10 @@ describe('Fault: ResourceLimitExceeded on CreateTrainingJob', () => {
     const eventId = await push(p, IMAGES.good, 'v2');
     const [call] = await settledInvocations(p, 'triggerTraining', eventId);
     const job = await endedTrainingJob(p, String(resultOf(call).trainingJobName));
-    const trained = await eventually('the Completed event', () =>
-      eventIdOf(p, 'SageMaker Training Job State Change', (d) => d.TrainingJobStatus === 'Completed'),
+    const trained = await emittedEvent(
+      p,
+      'SageMaker Training Job State Change',
+      (d) => d.TrainingJobStatus === 'Completed',
     );
     const [evaluate] = await settledInvocations(p, 'evaluateModel', trained);
 
@@ -187,12 +190,10 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
     const [trigger] = await settledInvocations(p, 'triggerTraining', await push(p, IMAGES.crashTrain, 'v1'));
     const name = String(resultOf(trigger).trainingJobName);
     const job = await endedTrainingJob(p, name);
-    const failedEvent = await eventually('the Failed event', () =>
-      eventIdOf(
-        p,
-        'SageMaker Training Job State Change',
-        (d) => d.TrainingJobName === name && d.TrainingJobStatus === 'Failed',
-      ),
+    const failedEvent = await emittedEvent(
+      p,
+      'SageMaker Training Job State Change',
+      (d) => d.TrainingJobName === name && d.TrainingJobStatus === 'Failed',
     );
     const [evaluation] = await settledInvocations(p, 'evaluateModel', failedEvent);
 
@@ -230,21 +231,17 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
       await push(p, IMAGES.crashEvaluate, 'v1'),
     );
     const training = await endedTrainingJob(p, String(resultOf(trigger).trainingJobName));
-    const trainedEvent = await eventually('the Completed event', () =>
-      eventIdOf(
-        p,
-        'SageMaker Training Job State Change',
-        (d) => d.TrainingJobName === training.TrainingJobName && d.TrainingJobStatus === 'Completed',
-      ),
+    const trainedEvent = await emittedEvent(
+      p,
+      'SageMaker Training Job State Change',
+      (d) => d.TrainingJobName === training.TrainingJobName && d.TrainingJobStatus === 'Completed',
     );
     const [evaluate] = await settledInvocations(p, 'evaluateModel', trainedEvent);
     const evaluationJob = await endedProcessingJob(p, String(resultOf(evaluate).processingJobName));
-    const failedEvent = await eventually('the Failed event', () =>
-      eventIdOf(
-        p,
-        'SageMaker Processing Job State Change',
-        (d) => d.ProcessingJobName === evaluationJob.ProcessingJobName && d.ProcessingJobStatus === 'Failed',
-      ),
+    const failedEvent = await emittedEvent(
+      p,
+      'SageMaker Processing Job State Change',
+      (d) => d.ProcessingJobName === evaluationJob.ProcessingJobName && d.ProcessingJobStatus === 'Failed',
     );
     const [register] = await settledInvocations(p, 'registerModel', failedEvent);
 
@@ -349,9 +346,7 @@ describe('Faults: crashing containers and an endpoint that stays Updating', () =
       return Number(ModelPackageArn?.split('/').pop());
     };
     const packageEvent = (version: number) =>
-      eventually(`the event of version ${version}`, () =>
-        eventIdOf(p, 'SageMaker Model Package State Change', (d) => d.ModelPackageVersion === version),
-      );
+      emittedEvent(p, 'SageMaker Model Package State Change', (d) => d.ModelPackageVersion === version);
 
     // Act: version 3 starts an update that stays Updating for 1.5 s; version 4 arrives meanwhile
     const v3 = await register('v3');

@@ -137,14 +137,18 @@ export function settledInvocations(p: Pipeline, fn: string, eventId: string, tim
 }
 
 /** The id of the newest bus event of `detailType` whose detail matches `match`. */
-export function eventIdOf(
+/** The id of the last event of `detailType` whose detail `match`es, once the stack has emitted one. */
+export function emittedEvent(
   p: Pipeline,
   detailType: string,
   match: (detail: Record<string, unknown>) => boolean,
-): string | undefined {
-  return p.stack.bus.recorded
-    .map((recorded) => recorded.event)
-    .findLast((event) => event['detail-type'] === detailType && match(event.detail))?.id;
+  timeoutMs?: number,
+): Promise<string> {
+  const last = () =>
+    p.stack.bus.recorded
+      .map((recorded) => recorded.event)
+      .findLast((event) => event['detail-type'] === detailType && match(event.detail))?.id;
+  return eventually(`a ${detailType} event like that`, last, timeoutMs);
 }
 
 export const resultOf = (invocation: Invocation | undefined) =>

@@ -1,8 +1,3 @@
-// Shared by the integration suites of reliability/: a stack of the pipeline's services on a free loopback port
-// in a fresh folder, SDK clients pointed at it, bounded polling, uploads with bounded concurrency, and a wait
-// for the stack to go quiet (no job or endpoint change in progress, no queued message, no new invocation).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -42,10 +37,9 @@ export async function startPipelineStack(
   services: ServiceName[],
   options: Partial<StackOptions> = {},
 ): Promise<PipelineStack> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'reliability-stack-'));
   const stack = await startStack({
     port: 0,
-    dir,
+    temporary: true,
     logger: silentLogger,
     services: services.map((name) => path.join(ROOT, 'packages', name)),
     ...options,
@@ -61,7 +55,6 @@ export async function startPipelineStack(
       s3.destroy();
       sagemaker.destroy();
       await stack.stop();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }

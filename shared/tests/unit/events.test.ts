@@ -181,6 +181,12 @@ const SCHEMAS = {
   endpoint: [EndpointStateChangeEventSchema, 'endpoint-in-service.json'],
 } as const;
 
+/** What the schema of `kind` makes of its sample event with null at `path`. */
+const parsedWithNullAt = (kind: keyof typeof SCHEMAS, path: string) => {
+  const [schema, name] = SCHEMAS[kind];
+  return v.safeParse(schema as v.GenericSchema, withValueAt(name, path, null));
+};
+
 describe('Schemas: optional fields that are null', () => {
   it.each([
     ['ecr', 'replay-name'],
@@ -206,12 +212,8 @@ describe('Schemas: optional fields that are null', () => {
     ['endpoint', 'detail.EndpointConfigName'],
     ['endpoint', 'detail.FailureReason'],
   ] as const)('accepts a %s event whose optional %s is null, and reads it as absent', (kind, path) => {
-    // Prepare
-    const [schema, name] = SCHEMAS[kind];
-    const event = withValueAt(name, path, null);
-
     // Act
-    const result = v.safeParse(schema, event);
+    const result = parsedWithNullAt(kind, path);
 
     // Assess
     expect(result.issues).toBeUndefined();
@@ -278,12 +280,8 @@ describe('Schemas: required fields that are null', () => {
     ['endpoint', 'detail.EndpointName'],
     ['endpoint', 'detail.EndpointStatus'],
   ] as const)('refuses a %s event whose required %s is null, naming it', (kind, path) => {
-    // Prepare
-    const [schema, name] = SCHEMAS[kind];
-    const event = withValueAt(name, path, null);
-
     // Act
-    const result = v.safeParse(schema, event);
+    const result = parsedWithNullAt(kind, path);
 
     // Assess
     expect(result.success).toBe(false);

@@ -1,8 +1,3 @@
-// The whole container contract through the offline stack, with the real SDK clients: this folder is pushed as
-// an image, and SageMaker runs it for training (`train`), evaluation (a processing job with ContainerArguments
-// ['evaluate']) and serving (`serve` behind an endpoint). Needs `dist/` built (turbo's test depends on build).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -33,7 +28,6 @@ const BUCKET = 'mlpipe-local-data';
 const data = splits();
 
 describe('Image: reference-model in the offline stack', () => {
-  let dir: string;
   let stack: Stack;
   let s3: S3Client;
   let sagemaker: SageMakerClient;
@@ -84,10 +78,9 @@ describe('Image: reference-model in the offline stack', () => {
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'reference-model-stack-'));
     stack = await startStack({
       port: 0,
-      dir,
+      temporary: true,
       services: [],
       logger: { info: () => undefined, warn: () => undefined },
       endpointStartTimeoutMs: 15_000,
@@ -108,7 +101,6 @@ describe('Image: reference-model in the offline stack', () => {
   afterAll(async () => {
     for (const client of [s3, sagemaker, runtime]) client?.destroy();
     await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('trains a model and uploads model.tar.gz to <S3OutputPath>/<job>/output/', async () => {

@@ -2,8 +2,7 @@
 // clients pointed at it, a model package group, the model data in S3 and the stack's echo-model test image,
 // which answers every invocation with the MODEL_VERSION of its container environment.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -40,10 +39,9 @@ export async function startOfflineStack(
   group: string,
   options: Partial<StackOptions> = {},
 ): Promise<OfflineStack> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'deploy-model-it-'));
   const stack = await startStack({
     port: 0,
-    dir,
+    temporary: true,
     services: [],
     logger: { info: () => {}, warn: () => {} },
     endpointStartTimeoutMs: 10_000,
@@ -56,14 +54,13 @@ export async function startOfflineStack(
   const stop = async () => {
     for (const client of [sagemaker, runtime, s3]) client.destroy();
     await stack.stop();
-    await rm(dir, { recursive: true, force: true });
   };
   try {
     const { imageUri } = await stack.images.push(echoImage, 'echo-model', 'v1');
-    await writeFile(path.join(dir, 'model.json'), JSON.stringify({ rows: { train: 2 } }));
-    execFileSync('tar', ['-czf', path.join(dir, 'model.tar.gz'), '-C', dir, 'model.json']);
+    await writeFile(path.join(stack.dir, 'model.json'), JSON.stringify({ rows: { train: 2 } }));
+    execFileSync('tar', ['-czf', path.join(stack.dir, 'model.tar.gz'), '-C', stack.dir, 'model.json']);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    const body = await readFile(path.join(dir, 'model.tar.gz'));
+    const body = await readFile(path.join(stack.dir, 'model.tar.gz'));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'model.tar.gz', Body: body }));
     await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
     return { stack, sagemaker, runtime, group, imageUri, stop };

@@ -1,11 +1,3 @@
-/**
- * evaluate-model and register-model end to end on the offline stack, with the handlers of their serverless.yml
- * (stage `local`) and a test image that trains a model of a chosen accuracy: a training job completes, the
- * stack routes its event to evaluate-model, which starts the evaluation job, whose completion register-model
- * gates against the champion. Redelivered events register and start nothing new.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -16,7 +8,10 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { type Stack, silentLogger, startStack } from '@sagemaker-pipeline/local';
+import { loadConfig, trainingJobEnv } from '@sagemaker-pipeline/shared/config';
 import { resourceName } from '@sagemaker-pipeline/shared/naming';
+import { trainingJobRequest } from '@sagemaker-pipeline/shared/training';
+import * as v from 'valibot';
 
 const workspace = fileURLToPath(new URL('../../../../', import.meta.url));
 const image = fileURLToPath(new URL('../fixtures/gate-model', import.meta.url));
@@ -26,7 +21,6 @@ const BUCKET = `${PIPELINE}-000000000000-us-east-1`;
 const trainingJob = (name: string) => resourceName(PIPELINE, 'train', name);
 
 let stack: Stack;
-let dir: string;
 let s3: S3Client;
 let sagemaker: SageMakerClient;
 let imageUri: string;
@@ -51,29 +45,24 @@ async function resultOf(fn: string, match: (result: Result) => boolean): Promise
 
 async function train(name: string, accuracy: number): Promise<string> {
   const trainingJobName = trainingJob(name);
+  // The request trigger-training sends, with the test image's accuracy as its hyperparameter.
+  const settings = loadConfig(v.object(trainingJobEnv()), {
+    PIPELINE_NAME: PIPELINE,
+    SAGEMAKER_ROLE: `arn:aws:iam::000000000000:role/${PIPELINE}-sagemaker`,
+    S3_TRAINING_DATA_URI: `s3://${BUCKET}/training-data`,
+    S3_OUTPUT_PATH: `s3://${BUCKET}/models`,
+    TRAINING_MAX_RUNTIME_SECONDS: '60',
+    HYPERPARAMETERS: JSON.stringify({ accuracy: String(accuracy) }),
+  });
   await sagemaker.send(
-    new CreateTrainingJobCommand({
-      TrainingJobName: trainingJobName,
-      RoleArn: `arn:aws:iam::000000000000:role/${PIPELINE}-sagemaker`,
-      AlgorithmSpecification: { TrainingImage: imageUri, TrainingInputMode: 'File' },
-      HyperParameters: { accuracy: String(accuracy) },
-      InputDataConfig: [
-        {
-          ChannelName: 'train',
-          DataSource: {
-            S3DataSource: {
-              S3DataType: 'S3Prefix',
-              S3Uri: `s3://${BUCKET}/training-data/`,
-              S3DataDistributionType: 'FullyReplicated',
-            },
-          },
-        },
-      ],
-      OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/models` },
-      ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30 },
-      StoppingCondition: { MaxRuntimeInSeconds: 60 },
-      Tags: [{ Key: 'pipeline', Value: PIPELINE }],
-    }),
+    new CreateTrainingJobCommand(
+      trainingJobRequest(settings, {
+        name: trainingJobName,
+        imageUri,
+        stage: 'trigger-training',
+        lineage: {},
+      }),
+    ),
   );
   return trainingJobName;
 }
@@ -105,10 +94,9 @@ function recordedEvent(detailType: string, nameField: string, name: string) {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'register-model-it-'));
   stack = await startStack({
     port: 0,
-    dir,
+    temporary: true,
     logger: silentLogger,
     retryDelayMs: 200,
     services: ['infra', 'evaluate-model', 'register-model'].map((name) =>
@@ -129,7 +117,6 @@ afterAll(async () => {
   s3?.destroy();
   sagemaker?.destroy();
   await stack?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('Offline stack: training job → evaluate-model → evaluation job → register-model', () => {

@@ -1,7 +1,3 @@
-// The retrain stage against the offline stack: infra's bucket notification, queue and batching window, and the
-// real handler bundled from this package, its environment resolved from serverless.yml for stage `local`.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -27,17 +23,15 @@ interface Invocation {
 
 describe('Integration: retrain-model on the offline stack', () => {
   let stack: Stack;
-  let dir: string;
   let s3: S3Client;
   let sagemaker: SageMakerClient;
   const invocations = () =>
     (stack.functions.invocations as Invocation[]).filter((record) => record.function === 'retrainModel');
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'retrain-stack-'));
     stack = await startStack({
       port: 0,
-      dir,
+      temporary: true,
       services: [path.join(root, 'packages/infra'), path.join(root, 'packages/retrain-model')],
       env: { MODEL_IMAGE_URI: IMAGE },
       images: [
@@ -60,7 +54,6 @@ describe('Integration: retrain-model on the offline stack', () => {
     s3?.destroy();
     sagemaker?.destroy();
     await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('starts exactly one training job per delivered batch for 100 uploaded objects, on all of them', async () => {

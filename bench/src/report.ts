@@ -35,6 +35,14 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
+/** A table of one row, each figure written next to its header: `[header, figure]`. */
+export function figureRow(figures: [string, string][]): string {
+  return table(
+    figures.map(([header]) => header),
+    [figures.map(([, figure]) => figure)],
+  );
+}
+
 /** What ours has beyond its baseline, per package, largest first. */
 export function compositionDelta(bundle: FunctionBundles): { from: string; bytes: number }[] {
   const baseline = new Map(bundle.baseline.composition.map((entry) => [entry.from, entry.bytes]));
@@ -168,30 +176,16 @@ function lifecycleSection(runs: NonNullable<Figures['lifecycle']>): string {
     "whole scenario also retrains on new data, which waits for retrain-model's batching window (60 s, 6 s on the",
     'stack). The stack bundles the functions with esbuild when it starts, in the background (the slowest shown).',
     '',
-    table(
-      [
-        'push → first prediction',
-        'training',
-        'evaluation',
-        'serve start',
-        'container time',
-        'overhead ratio',
-        'function bundling',
-        'whole scenario',
-      ],
-      [
-        [
-          ms(med('pushToPredictionMs')),
-          ms(med('trainingMs')),
-          ms(med('evaluationMs')),
-          ms(med('serveStartMs')),
-          ms(med('containerMs')),
-          x(ratio(med('pushToPredictionMs'), med('containerMs'))),
-          ms(med('bundlingMs')),
-          ms(med('wallMs')),
-        ],
-      ],
-    ),
+    figureRow([
+      ['push → first prediction', ms(med('pushToPredictionMs'))],
+      ['training', ms(med('trainingMs'))],
+      ['evaluation', ms(med('evaluationMs'))],
+      ['serve start', ms(med('serveStartMs'))],
+      ['container time', ms(med('containerMs'))],
+      ['overhead ratio', x(ratio(med('pushToPredictionMs'), med('containerMs')))],
+      ['function bundling', ms(med('bundlingMs'))],
+      ['whole scenario', ms(med('wallMs'))],
+    ]),
     '',
     `Runs: ${runs.map((run) => `${(run.wallMs / 1000).toFixed(1)} s${run.ok ? '' : ` (failed: ${run.error ?? ''})`}`).join(', ')}.`,
   ].join('\n');
@@ -291,24 +285,13 @@ function stackSection(runs: NonNullable<Figures['stackStart']>): string {
     'unmeasured start). The CLI figure is a fresh `node local/dist/cli.js` from spawn to its `ready` line; the',
     'baseline is a fresh Node process that only starts an HTTP server on 127.0.0.1.',
     '',
-    table(
-      [
-        'startStack().readyMs',
-        'CLI: spawn → ready line',
-        'CLI prints "ready in"',
-        'bare Node HTTP server',
-        'CLI / bare',
-      ],
-      [
-        [
-          ms(med('inProcessReadyMs')),
-          ms(med('cliWallMs')),
-          ms(med('cliReadyMs')),
-          ms(med('bareWallMs')),
-          x(ratio(med('cliWallMs'), med('bareWallMs'))),
-        ],
-      ],
-    ),
+    figureRow([
+      ['startStack().readyMs', ms(med('inProcessReadyMs'))],
+      ['CLI: spawn → ready line', ms(med('cliWallMs'))],
+      ['CLI prints "ready in"', ms(med('cliReadyMs'))],
+      ['bare Node HTTP server', ms(med('bareWallMs'))],
+      ['CLI / bare', x(ratio(med('cliWallMs'), med('bareWallMs')))],
+    ]),
   ].join('\n');
 }
 

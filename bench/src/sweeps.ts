@@ -333,34 +333,29 @@ async function sweepOnce(
   const clientConfig = stack.clientConfig;
   const sagemaker = new code.SageMakerClient(clientConfig);
   const s3 = new code.S3Client({ ...clientConfig, forcePathStyle: true });
+  const event = (stage: Parameters<typeof scheduledEvent>[1]) => scheduledEvent(stack, stage, schedule);
+  /** A sweep's answer with the API calls it counted itself. */
+  const selfCounted = <A extends SweepAnswer & { apiCalls: number }>(answer: A) => ({
+    answer,
+    apiCalls: answer.apiCalls,
+  });
   const stages: Record<SweepStage, () => Promise<{ answer: SweepAnswer; apiCalls: number }>> = {
-    evaluateModel: async () => {
-      const answer = await code.sweepEvaluations(scheduledEvent(stack, 'evaluate-model', schedule), {
-        sagemaker,
-        config: config.evaluate,
-      });
-      return { answer, apiCalls: answer.apiCalls };
-    },
-    registerModel: async () => {
-      const answer = await code.sweepDecisions(scheduledEvent(stack, 'register-model', schedule), {
-        sagemaker,
-        s3,
-        config: config.register,
-      });
-      return { answer, apiCalls: answer.apiCalls };
-    },
-    retrainModel: async () => {
-      const answer = await code.sweepTrainingData(scheduledEvent(stack, 'retrain-model', schedule), {
-        sagemaker,
-        s3,
-        config: config.retrain,
-      });
-      return { answer, apiCalls: answer.apiCalls };
-    },
+    evaluateModel: async () =>
+      selfCounted(
+        await code.sweepEvaluations(event('evaluate-model'), { sagemaker, config: config.evaluate }),
+      ),
+    registerModel: async () =>
+      selfCounted(
+        await code.sweepDecisions(event('register-model'), { sagemaker, s3, config: config.register }),
+      ),
+    retrainModel: async () =>
+      selfCounted(
+        await code.sweepTrainingData(event('retrain-model'), { sagemaker, s3, config: config.retrain }),
+      ),
     deployModel: async () => {
       // its reconcile reports no count: its SageMaker client is counted as the sweeps count theirs
       const counted = code.countingCalls(sagemaker);
-      const answer = await code.deployModel(scheduledEvent(stack, 'deploy-model', schedule), {
+      const answer = await code.deployModel(event('deploy-model'), {
         sagemaker: counted.client,
         config: config.deploy,
       });

@@ -10,25 +10,22 @@ import { EventBus } from './events/bus.js';
 import { Scheduler } from './events/schedules.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { LambdaApi } from './functions/api.js';
-import { CloudFormationView, queueNameFromArn } from './functions/cloudformation.js';
+import { queueNameFromArn } from './functions/cloudformation.js';
+import { provisionServices } from './functions/provision.js';
 import { FunctionRuntime } from './functions/runtime.js';
-import {
-  type FunctionDefinition,
-  loadService,
-  type ServiceDefinition,
-} from './functions/serverless-config.js';
+import type { FunctionDefinition } from './functions/serverless-config.js';
 import { ImageRegistry } from './images/registry.js';
 import { localRoutes } from './introspection.js';
 import { consoleLogger, type StackLogger } from './log.js';
 import { type S3ObjectEvent, s3NotificationRecord } from './s3/notification-record.js';
 import { ruleMatches } from './s3/notifications.js';
-import { encodeKeyPath, S3Service } from './s3/s3-service.js';
+import { S3Service } from './s3/s3-service.js';
 import { ProcessTracker } from './sagemaker/containers.js';
 import { SageMakerControlPlane } from './sagemaker/control-plane.js';
 import type { ServiceContext } from './sagemaker/resources.js';
 import { SnsService } from './sns/topics.js';
 import { SqsApi } from './sqs/api.js';
-import { EmulatedQueue, EventSourceMapping } from './sqs/queue.js';
+import { EmulatedQueue, type EventSourceMapping } from './sqs/queue.js';
 
 /** An endpoint creation or blue/green update on AWS: provisioning, health checks and baking, about 8 minutes. */
 const AWS_ENDPOINT_DEPLOY_MS = 8 * 60_000;
@@ -107,6 +104,14 @@ export interface Stack {
   account: string;
   /** What an AWS SDK client needs to reach this stack: its endpoint, its region and test credentials. */
   clientConfig: StackClientConfig;
+  /**
+   * An AWS SDK client that reaches this stack (`new Client({ ...clientConfig, ...extra })`), destroyed when the
+   * stack stops: `stack.client(S3Client, { forcePathStyle: true })`.
+   */
+  client<T extends { destroy(): void }>(
+    Client: new (config: StackClientConfig & Record<string, unknown>) => T,
+    extra?: Record<string, unknown>,
+  ): T;
   /** Milliseconds from the call to a listening, routed endpoint. */
   readyMs: number;
   bus: EventBus;
@@ -294,173 +299,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    // Functions and resources of the services' serverless.yml, resolved for each stage: several stages are
-    // several pipelines on one stack (`mlpipe-local` and `mlpipe-local-2`), each template with its own view.
-    const serviceDirs = options.services ?? discoverServices();
-    for (const stage of stages) {
-      const services: ServiceDefinition[] = [];
-      for (const serviceDir of serviceDirs) {
-        try {
-          services.push(
-            loadService(serviceDir, {
-              stage,
-              region,
-              account,
-              env: options.env ?? process.env,
-              warn: (message) => logger.warn('config', message),
-            }),
-          );
-        } catch (error) {
-          logger.warn('config', `skipping ${serviceDir}: ${(error as Error).message}`);
-        }
-      }
-      const cloudFormation = new CloudFormationView(services, region, account);
-      const declaredQueues = cloudFormation.queues();
-      for (const queue of declaredQueues)
-        queueNamed(queue.name, queue.visibilityTimeoutSeconds, queue.maxReceiveCount);
-      for (const queue of declaredQueues) {
-        const source = queues.get(queue.name);
-        if (source && queue.deadLetterQueue) source.deadLetterQueue = queueNamed(queue.deadLetterQueue);
-      }
-      for (const bucket of cloudFormation.buckets()) {
-        await s3.createBucket(bucket.name);
-        for (const object of (options.seed ?? []).filter((candidate) => candidate.bucket === bucket.name)) {
-          const { status } = await s3.request(
-            'PUT',
-            `/${bucket.name}/${encodeKeyPath(object.key)}`,
-            Buffer.from(object.body),
-          );
-          if (status !== 200)
-            throw new Error(`cannot seed s3://${bucket.name}/${object.key}: status ${status}`);
-        }
-        if (bucket.notifications.length) s3.setNotifications(bucket.name, bucket.notifications);
-      }
-      for (const topic of cloudFormation.topics()) sns.createTopic(topic);
-      for (const subscription of cloudFormation.subscriptions()) {
-        try {
-          sns.subscribe(
-            subscription.topicArn,
-            subscription.protocol,
-            subscription.endpoint,
-            subscription.rawMessageDelivery,
-          );
-        } catch (error) {
-          logger.warn(
-            'config',
-            `subscription to ${subscription.topicArn} not made: ${(error as Error).message}`,
-          );
-        }
-      }
-      for (const alarm of cloudFormation.alarms()) alarms.add(alarm);
-      for (const group of cloudFormation.modelPackageGroups())
-        await sagemaker.call('CreateModelPackageGroup', group);
-      for (const service of services) {
-        for (const fn of service.functions) {
-          fn.environment = Object.fromEntries(
-            Object.entries(fn.environment).map(([key, value]) => [
-              key,
-              cloudFormation.resolve(value, service.service) ?? '',
-            ]),
-          );
-          fn.onFailure = cloudFormation.resolve(fn.onFailure, service.service);
-          if (stages.length > 1) fn.logName = fn.functionName;
-          runtime.register(fn);
-          for (const [index, event] of fn.events.entries()) {
-            if (event.eventBridge?.pattern && event.eventBridge.enabled !== false) {
-              try {
-                bus.addRule({
-                  name: `${fn.functionName}-rule-${index + 1}`,
-                  pattern: event.eventBridge.pattern,
-                  target: (busEvent) =>
-                    runtime.invokeAsync(fn.functionName, busEvent, {
-                      source: 'eventbridge',
-                      eventId: busEvent.id,
-                    }),
-                });
-              } catch (error) {
-                logger.warn(
-                  'config',
-                  `${fn.name}: rule ${index + 1} not routed: ${(error as Error).message}`,
-                );
-              }
-            }
-            if (event.schedule) {
-              const schedule = typeof event.schedule === 'string' ? { rate: event.schedule } : event.schedule;
-              const rates = Array.isArray(schedule.rate) ? schedule.rate : [schedule.rate];
-              // `off` is what tools/serverless/schedules-off removes from the deployed template
-              if (
-                schedule.enabled === false ||
-                rates.every((rate) => String(rate).trim().toLowerCase() === 'off')
-              )
-                continue;
-              for (const [rateIndex, rate] of rates.entries()) {
-                try {
-                  schedules.add({
-                    name: `${fn.functionName}-schedule-${index + 1}${rates.length > 1 ? `-${rateIndex + 1}` : ''}`,
-                    expression: String(rate),
-                    target: (scheduled) =>
-                      runtime.invokeAsync(fn.functionName, schedule.input ?? scheduled, {
-                        source: 'schedule',
-                        eventId: scheduled.id,
-                      }),
-                  });
-                } catch (error) {
-                  logger.warn(
-                    'config',
-                    `${fn.name}: schedule ${index + 1} not run: ${(error as Error).message}`,
-                  );
-                }
-              }
-            }
-            if (event.sqs) {
-              const sqs = typeof event.sqs === 'string' ? { arn: event.sqs } : event.sqs;
-              if (sqs.enabled === false) continue;
-              const arn = cloudFormation.resolve(sqs.arn, service.service);
-              if (typeof arn !== 'string') {
-                logger.warn(
-                  'config',
-                  `${fn.name}: cannot resolve the sqs arn ${JSON.stringify(sqs.arn)} offline`,
-                );
-                continue;
-              }
-              const queue = queueNamed(queueNameFromArn(arn));
-              mappings.push(
-                new EventSourceMapping(
-                  queue,
-                  (sqsEvent, eventId) =>
-                    runtime.invoke(fn.functionName, sqsEvent, { source: 'sqs', eventId }),
-                  {
-                    batchSize: Number(sqs.batchSize ?? 10),
-                    windowMs: Number(sqs.maximumBatchingWindow ?? 0) * 1000 * timeScale,
-                    reportBatchItemFailures: sqs.functionResponseType === 'ReportBatchItemFailures',
-                    region,
-                  },
-                  logger,
-                ),
-              );
-            }
-            if (event.s3) {
-              const s3Event = typeof event.s3 === 'string' ? { bucket: event.s3 } : event.s3;
-              const bucket = String(cloudFormation.resolve(s3Event.bucket, service.service) ?? '');
-              await s3.createBucket(bucket);
-              const rule: { prefix?: string; suffix?: string } = Object.assign({}, ...(s3Event.rules ?? []));
-              s3.setNotifications(bucket, [
-                ...(s3.notifications.get(bucket) ?? []),
-                {
-                  id: `${fn.name}-s3-${index + 1}`,
-                  target: {
-                    kind: 'function',
-                    arn: `arn:aws:lambda:${region}:${account}:function:${fn.functionName}`,
-                  },
-                  events: [s3Event.event ?? 's3:ObjectCreated:*'],
-                  ...rule,
-                },
-              ]);
-            }
-          }
-        }
-      }
-    }
+    await provisionServices({
+      stages,
+      serviceDirs: options.services ?? discoverServices(),
+      region,
+      account,
+      env: options.env ?? process.env,
+      seed: options.seed ?? [],
+      timeScale,
+      logger,
+      runtime,
+      bus,
+      schedules,
+      s3,
+      sns,
+      alarms,
+      sagemaker,
+      queues,
+      queueNamed,
+      mappings,
+    });
 
     const sqsApi = new SqsApi(queues, account, () => endpoint);
     const lambdaApi = new LambdaApi(runtime);
@@ -492,9 +350,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     runtime.warm();
     for (const image of options.images ?? []) await images.push(image.folder, image.repository, image.tag);
     const server = edge.server;
+    const clientConfig = { endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+    const clients: { destroy(): void }[] = [];
     return {
       endpoint,
-      clientConfig: { endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
+      clientConfig,
+      client(Client, extra = {}) {
+        const client = new Client({ ...clientConfig, ...extra });
+        clients.push(client);
+        return client;
+      },
       port: edge.port,
       dir,
       region,
@@ -511,6 +376,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       alarms,
       faults,
       async stop() {
+        for (const client of clients.splice(0)) client.destroy();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await stopAll();

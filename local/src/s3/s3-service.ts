@@ -14,6 +14,7 @@ import S3rver from 's3rver';
 import { AwsError, sendXmlError } from '../aws/errors.js';
 import { readBody } from '../http-util.js';
 import { ChunkedEncodingError, crc32Base64, decodeAwsChunked } from './aws-chunked.js';
+import { answeredConditionally } from './conditions.js';
 import type { S3ObjectEvent } from './notification-record.js';
 import { type NotificationRule, parseNotificationXml, toNotificationXml } from './notifications.js';
 
@@ -173,7 +174,7 @@ export class S3Service {
       head ??= this.objectHead(url.pathname);
       return head;
     };
-    if (segments.length >= 2 && (await this.answeredConditionally(req, res, objectHead, requestId))) return;
+    if (segments.length >= 2 && (await answeredConditionally(req, res, objectHead, requestId))) return;
     delete headers['if-match'];
     delete headers['if-none-match'];
     // s3rver reads `bytes=-N` as the first N + 1 bytes; S3 serves the last N: the edge makes it a plain range.
@@ -325,67 +326,6 @@ export class S3Service {
       new AwsError('MethodNotAllowed', 'The specified method is not allowed', 405),
       requestId,
     );
-  }
-
-  /**
-   * If-Match and If-None-Match as S3 applies them to GetObject, HeadObject and PutObject (s3rver ignores them):
-   * true when the condition answered the request (412 PreconditionFailed, 304 Not Modified, or 404 for an
-   * If-Match write to a missing key).
-   */
-  private async answeredConditionally(
-    req: IncomingMessage,
-    res: ServerResponse,
-    objectHead: () => Promise<{ size: number; etag: string } | undefined>,
-    requestId: string,
-  ): Promise<boolean> {
-    const ifMatch = req.headers['if-match'];
-    const ifNoneMatch = req.headers['if-none-match'];
-    const method = req.method ?? 'GET';
-    if ((ifMatch === undefined && ifNoneMatch === undefined) || !['GET', 'HEAD', 'PUT'].includes(method)) {
-      return false;
-    }
-    const current = await objectHead();
-    const matches = (header: string) =>
-      header
-        .split(',')
-        .map((tag) => tag.trim())
-        .some((tag) => tag === '*' || (current !== undefined && tag.replace(/^W\//, '') === current.etag));
-    const fail = (error: AwsError): true => {
-      req.resume();
-      if (method === 'HEAD') {
-        res.writeHead(error.status, { 'x-amz-request-id': requestId, 'content-length': 0 });
-        res.end();
-      } else sendXmlError(res, error, requestId);
-      return true;
-    };
-    if (ifMatch !== undefined && (current === undefined || !matches(ifMatch))) {
-      if (current === undefined && method === 'PUT') {
-        return fail(new AwsError('NoSuchKey', 'The specified key does not exist.', 404));
-      }
-      return fail(
-        new AwsError(
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-          412,
-        ),
-      );
-    }
-    if (ifNoneMatch !== undefined && current !== undefined && matches(ifNoneMatch)) {
-      if (method === 'PUT') {
-        return fail(
-          new AwsError(
-            'PreconditionFailed',
-            'At least one of the pre-conditions you specified did not hold',
-            412,
-          ),
-        );
-      }
-      req.resume();
-      res.writeHead(304, { etag: current.etag, 'x-amz-request-id': requestId });
-      res.end();
-      return true;
-    }
-    return false;
   }
 
   /**

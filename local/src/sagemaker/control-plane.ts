@@ -22,13 +22,8 @@ import {
   type Tag,
 } from './plane.js';
 import { registryOperations } from './registry-operations.js';
-import {
-  type Input,
-  type ProcessingJob,
-  type ServiceContext,
-  type TrainingJob,
-  withoutUndefined,
-} from './resources.js';
+import type { ProcessingJob, ServiceContext, TrainingJob } from './resources.js';
+import { type Input, withoutUndefined } from './resources.js';
 import { invoke, stopDeployment } from './serving.js';
 import { ENTITY_NAME, requireField } from './validation.js';
 

@@ -29,20 +29,13 @@ export async function startTestStack(options: Partial<StackOptions> = {}): Promi
     services: [],
     ...options,
   });
-  const config = stack.clientConfig;
-  const clients = {
-    s3: new S3Client(config),
-    sagemaker: new SageMakerClient(config),
-    runtime: new SageMakerRuntimeClient(config),
-    events: new EventBridgeClient(config),
-  };
   return {
     stack,
-    ...clients,
-    async stop() {
-      for (const client of Object.values(clients)) client.destroy();
-      await stack.stop();
-    },
+    s3: stack.client(S3Client),
+    sagemaker: stack.client(SageMakerClient),
+    runtime: stack.client(SageMakerRuntimeClient),
+    events: stack.client(EventBridgeClient),
+    stop: () => stack.stop(),
   };
 }
 

@@ -25,13 +25,10 @@ describe('SQS and Lambda APIs of the stack', () => {
       env: { FIXTURE_PIPELINE_NAME: 'churn' },
       retryDelayMs: 50,
     });
-    const config = t.stack.clientConfig;
-    sqs = new SQSClient(config);
-    lambda = new LambdaClient(config);
+    sqs = t.stack.client(SQSClient);
+    lambda = t.stack.client(LambdaClient);
   });
   afterAll(async () => {
-    sqs?.destroy();
-    lambda?.destroy();
     await t?.stop();
   });
 

@@ -79,20 +79,13 @@ export async function startPipeline(
     ],
     ...options,
   });
-  const config = {
-    ...stack.clientConfig,
-    maxAttempts: 10,
-  };
-  const clients = {
-    sagemaker: new SageMakerClient(config),
-    runtime: new SageMakerRuntimeClient(config),
-    s3: new S3Client({ ...config, forcePathStyle: true }),
-  };
+  const patient = { maxAttempts: 10 };
   return {
     stack,
-    ...clients,
+    sagemaker: stack.client(SageMakerClient, patient),
+    runtime: stack.client(SageMakerRuntimeClient, patient),
+    s3: stack.client(S3Client, { ...patient, forcePathStyle: true }),
     async stop() {
-      for (const client of Object.values(clients)) client.destroy();
       await stack.stop();
       if (!bundleCache) {
         const cache = await mkdtemp(path.join(tmpdir(), 'faults-bundles-'));

@@ -44,18 +44,11 @@ export async function startPipelineStack(
     services: services.map((name) => path.join(ROOT, 'packages', name)),
     ...options,
   });
-  const config = stack.clientConfig;
-  const s3 = new S3Client({ ...config, forcePathStyle: true });
-  const sagemaker = new SageMakerClient(config);
   return {
     stack,
-    s3,
-    sagemaker,
-    async stop() {
-      s3.destroy();
-      sagemaker.destroy();
-      await stack.stop();
-    },
+    s3: stack.client(S3Client, { forcePathStyle: true }),
+    sagemaker: stack.client(SageMakerClient),
+    stop: () => stack.stop(),
   };
 }
 

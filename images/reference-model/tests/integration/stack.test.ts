@@ -85,10 +85,9 @@ describe('Image: reference-model in the offline stack', () => {
       logger: { info: () => undefined, warn: () => undefined },
       endpointStartTimeoutMs: 15_000,
     });
-    const config = stack.clientConfig;
-    s3 = new S3Client(config);
-    sagemaker = new SageMakerClient(config);
-    runtime = new SageMakerRuntimeClient(config);
+    s3 = stack.client(S3Client);
+    sagemaker = stack.client(SageMakerClient);
+    runtime = stack.client(SageMakerRuntimeClient);
     imageUri = (await stack.images.push(imageFolder, 'mlpipe-local', 'v1')).imageUri;
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await s3.send(
@@ -99,7 +98,6 @@ describe('Image: reference-model in the offline stack', () => {
     );
   });
   afterAll(async () => {
-    for (const client of [s3, sagemaker, runtime]) client?.destroy();
     await stack?.stop();
   });
 

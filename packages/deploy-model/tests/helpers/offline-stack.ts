@@ -47,14 +47,10 @@ export async function startOfflineStack(
     endpointStartTimeoutMs: 10_000,
     ...options,
   });
-  const clientConfig = stack.clientConfig;
-  const sagemaker = new SageMakerClient(clientConfig);
-  const runtime = new SageMakerRuntimeClient(clientConfig);
-  const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
-  const stop = async () => {
-    for (const client of [sagemaker, runtime, s3]) client.destroy();
-    await stack.stop();
-  };
+  const sagemaker = stack.client(SageMakerClient);
+  const runtime = stack.client(SageMakerRuntimeClient);
+  const s3 = stack.client(S3Client, { forcePathStyle: true });
+  const stop = () => stack.stop();
   try {
     const { imageUri } = await stack.images.push(echoImage, 'echo-model', 'v1');
     await writeFile(path.join(stack.dir, 'model.json'), JSON.stringify({ rows: { train: 2 } }));

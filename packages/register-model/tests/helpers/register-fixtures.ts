@@ -129,6 +129,22 @@ export function givenChampion(spec?: ChampionSpec): void {
   sagemaker.on(DescribeModelPackageCommand).resolves(described);
 }
 
+/**
+ * What a sweep of the sample schedule (the day before 2026-11-16 03:00) answers: nothing checked, decided or
+ * failed, unless `found` says otherwise.
+ */
+export const sweepOfTheDay = (found: Record<string, unknown>) => ({
+  status: 'swept',
+  window: { from: '2026-11-15T03:00:00.000Z', to: '2026-11-16T03:00:00.000Z' },
+  checked: 0,
+  missing: 0,
+  registered: [],
+  rejected: [],
+  alreadyRegistered: [],
+  failed: [],
+  ...found,
+});
+
 export const createInput = () => sagemaker.commandCalls(CreateModelPackageCommand)[0]?.args[0].input;
 export const decision = () => {
   const input = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;

@@ -103,9 +103,8 @@ beforeAll(async () => {
       path.join(workspace, 'packages', name),
     ),
   });
-  const config = stack.clientConfig;
-  s3 = new S3Client({ ...config, forcePathStyle: true });
-  sagemaker = new SageMakerClient(config);
+  s3 = stack.client(S3Client, { forcePathStyle: true });
+  sagemaker = stack.client(SageMakerClient);
   ({ imageUri } = await stack.images.push(image, PIPELINE));
   for (const key of ['training-data/train.csv', 'evaluation-data/holdout.csv']) {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'label,x\n1,0.5\n' }));
@@ -114,8 +113,6 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  s3?.destroy();
-  sagemaker?.destroy();
   await stack?.stop();
 });
 

@@ -9,7 +9,14 @@ import 'aws-sdk-client-mock-jest';
 import { describeHandlerContract } from '@sagemaker-pipeline/testing/handler-contract';
 import { main } from '../../src/handler.js';
 import { sampleEvent } from '../events.js';
-import { givenAPassingModel, JOB, s3, sagemaker, useFreshMocks } from '../helpers/register-fixtures.js';
+import {
+  givenAPassingModel,
+  JOB,
+  s3,
+  sagemaker,
+  sweepOfTheDay,
+  useFreshMocks,
+} from '../helpers/register-fixtures.js';
 
 const context = { functionName: 'registerModel', awsRequestId: 'req-1' } as Context;
 
@@ -49,17 +56,7 @@ describe('Handler: register-model', () => {
     const result = await main(sampleEvent('scheduled-sweep.json'), context);
 
     // Assess
-    expect(result).toEqual({
-      status: 'swept',
-      window: { from: '2026-11-15T03:00:00.000Z', to: '2026-11-16T03:00:00.000Z' },
-      checked: 1,
-      missing: 1,
-      registered: [JOB],
-      rejected: [],
-      alreadyRegistered: [],
-      failed: [],
-      apiCalls: 7,
-    });
+    expect(result).toEqual(sweepOfTheDay({ checked: 1, missing: 1, registered: [JOB], apiCalls: 7 }));
   });
 
   it('reports a failed evaluation job as failed, naming the job, without any AWS call', async () => {

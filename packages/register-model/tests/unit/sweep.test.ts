@@ -8,19 +8,24 @@ import {
   ListProcessingJobsCommand,
   type ProcessingJobSummary,
 } from '@aws-sdk/client-sagemaker';
-import {
-  type ProcessingJobStateChangeEvent,
-  ProcessingJobStateChangeEventSchema,
-  type ScheduledEvent,
-  ScheduledEventSchema,
-} from '@sagemaker-pipeline/shared/events';
+import { type ScheduledEvent, ScheduledEventSchema } from '@sagemaker-pipeline/shared/events';
 import * as v from 'valibot';
 import 'aws-sdk-client-mock-jest';
 import { clientToken } from '../../src/register.js';
 import { registerModelOrSweep } from '../../src/register-model.js';
 import { processingJobEvent, sweepDecisions } from '../../src/sweep.js';
 import { sampleEvent } from '../events.js';
-import { BUCKET, body, config, depsWith, JOB, s3, sagemaker } from '../helpers/register-fixtures.js';
+import {
+  BUCKET,
+  body,
+  config,
+  depsWith,
+  evaluationEvent,
+  JOB,
+  s3,
+  sagemaker,
+  sweepOfTheDay,
+} from '../helpers/register-fixtures.js';
 
 const deps = depsWith();
 const schedule = () => v.parse(ScheduledEventSchema, sampleEvent('scheduled-sweep.json')) as ScheduledEvent;
@@ -139,27 +144,21 @@ describe('Function: sweepDecisions', () => {
     expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
       decisionKey(JOB),
     ]);
-    expect(result).toEqual({
-      status: 'swept',
-      window: { from: '2026-11-15T03:00:00.000Z', to: '2026-11-16T03:00:00.000Z' },
-      checked: 2,
-      missing: 1,
-      registered: [JOB],
-      rejected: [],
-      alreadyRegistered: [],
-      failed: [],
-      // List, 2 Describe, 2 decision reads, evaluation.json, ListModelPackages, CreateModelPackage, decision write
-      apiCalls: 9,
-    });
+    expect(result).toEqual(
+      sweepOfTheDay({
+        checked: 2,
+        missing: 1,
+        registered: [JOB],
+        // List, 2 Describe, 2 decision reads, evaluation.json, ListModelPackages, CreateModelPackage, decision write
+        apiCalls: 9,
+      }),
+    );
   });
 
   it('sends the CreateModelPackage request that the evaluation event would have sent', async () => {
     // Prepare
     given([summary(JOB)], []);
-    const event = v.parse(
-      ProcessingJobStateChangeEventSchema,
-      sampleEvent('evaluation-completed.json'),
-    ) as ProcessingJobStateChangeEvent;
+    const event = evaluationEvent();
 
     // Act
     await registerModelOrSweep(schedule(), deps);

@@ -45,21 +45,21 @@ describe('Integration: retrain-model on the offline stack', () => {
       sqsTimeScale: 0.02,
       logger: { info: () => {}, warn: () => {} },
     });
-    const config = stack.clientConfig;
-    s3 = new S3Client({ ...config, forcePathStyle: true });
-    sagemaker = new SageMakerClient(config);
+    s3 = stack.client(S3Client, { forcePathStyle: true });
+    sagemaker = stack.client(SageMakerClient);
   }, 30_000);
 
   afterAll(async () => {
-    s3?.destroy();
-    sagemaker?.destroy();
     await stack?.stop();
   });
 
   it('starts exactly one training job per delivered batch for 100 uploaded objects, on all of them', async () => {
-    // Prepare: S3 sent its s3:TestEvent when infra's notification was configured; the function skipped it
-    const [first] = await eventually('the first retrain invocation', () =>
-      invocations().length ? invocations() : undefined,
+    // Prepare: S3 sent its s3:TestEvent when infra's notification was configured; the function skipped it.
+    // The first invocation waits for the function's bundle, which a loaded machine takes a while to build.
+    const [first] = await eventually(
+      'the first retrain invocation',
+      () => (invocations().length ? invocations() : undefined),
+      60_000,
     );
     expect(first?.result).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/s3:TestEvent/) });
 
@@ -118,7 +118,7 @@ describe('Integration: retrain-model on the offline stack', () => {
         { Key: 'newest-key', Value: expect.stringMatching(/^training-data\/burst 1\/part\+\d{3}\.csv$/) },
       ]),
     );
-  }, 30_000);
+  }, 90_000);
 
   it('starts one more job for a later burst once the first job has finished', async () => {
     // Prepare

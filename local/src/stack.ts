@@ -67,6 +67,8 @@ export interface StackOptions {
   timeScale?: number;
   /** Scales SQS batching windows and visibility timeouts (0.1: a 60 s window lasts 6 s). Default: `timeScale`, else 0.1. */
   sqsTimeScale?: number;
+  /** How long an S3 write's body may send nothing before S3 answers RequestTimeout. Default 20 s, as S3. */
+  s3IdleTimeoutMs?: number;
   /** First retry delay of a failed asynchronous invocation (Lambda waits about a minute). Default 1000 ms. */
   retryDelayMs?: number;
   /** How long an endpoint's `serve` may take to answer /ping. Default 60 s. */
@@ -249,6 +251,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const s3 = await S3Service.start({
     dir,
     region,
+    ...(options.s3IdleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.s3IdleTimeoutMs }),
     onObjectEvent,
     onNotificationConfigured: (bucket, rules) => {
       for (const rule of rules.filter((candidate) => candidate.target.kind === 'queue')) {

@@ -17,6 +17,7 @@ import { ChunkedEncodingError, crc32Base64, decodeAwsChunked } from './aws-chunk
 import { answeredConditionally } from './conditions.js';
 import type { S3ObjectEvent } from './notification-record.js';
 import { type NotificationRule, parseNotificationXml, toNotificationXml } from './notifications.js';
+import { readWholeBody } from './write-body.js';
 
 export interface S3ServiceOptions {
   dir: string;
@@ -24,6 +25,8 @@ export interface S3ServiceOptions {
   region?: string;
   onObjectEvent: (event: S3ObjectEvent) => void;
   onNotificationConfigured: (bucket: string, rules: NotificationRule[]) => void;
+  /** How long a write's body may send nothing before S3 answers RequestTimeout. Default 20 s. */
+  idleTimeoutMs?: number;
 }
 
 const SIGNING_QUERY = new Set([
@@ -189,12 +192,20 @@ export class S3Service {
     const contentSha = String(req.headers['x-amz-content-sha256'] ?? '');
     const encoding = String(req.headers['content-encoding'] ?? '');
     const chunked = contentSha.startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/.test(encoding);
-    if (!chunked) {
+    const write = req.method === 'PUT' && segments.length >= 2 && copySource === undefined;
+    if (!chunked && !write) {
       await this.proxy(req, res, target, headers, req);
       return;
     }
     const file = path.join(this.tmpDir, randomUUID());
     try {
+      if (!chunked) {
+        // the whole body first, checked: s3rver would store a body that stops short, stalls or is corrupt
+        const body = await readWholeBody(req, file, this.options.idleTimeoutMs);
+        const asked = req.headers['x-amz-checksum-crc32'] ?? req.headers['x-amz-sdk-checksum-algorithm'];
+        await this.proxy(req, res, target, headers, createReadStream(file), asked ? body.crc32 : undefined);
+        return;
+      }
       let decoded: Awaited<ReturnType<typeof decodeAwsChunked>>;
       try {
         const sink = createWriteStream(file);

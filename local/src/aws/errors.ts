@@ -66,9 +66,14 @@ export function sendQueryError(res: ServerResponse, error: AwsError, requestId: 
 
 /** REST-XML (S3). */
 export function sendXmlError(res: ServerResponse, error: AwsError, requestId: string): void {
+  // S3 names what the error is about in elements of their own (<Key>, <Expires>...): `extra`'s text values
+  const details = Object.entries(error.extra)
+    .filter((entry): entry is [string, string | number] => ['string', 'number'].includes(typeof entry[1]))
+    .map(([name, value]) => `<${name}>${xmlEscape(String(value))}</${name}>`)
+    .join('');
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(
     error.message,
-  )}</Message><RequestId>${requestId}</RequestId></Error>`;
+  )}</Message>${details}<RequestId>${requestId}</RequestId></Error>`;
   res.writeHead(error.status, {
     'content-type': 'application/xml',
     'content-length': Buffer.byteLength(body),

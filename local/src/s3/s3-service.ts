@@ -17,6 +17,7 @@ import { ChunkedEncodingError, crc32Base64, decodeAwsChunked } from './aws-chunk
 import { answeredConditionally } from './conditions.js';
 import type { S3ObjectEvent } from './notification-record.js';
 import { type NotificationRule, parseNotificationXml, toNotificationXml } from './notifications.js';
+import { presignedUrlRefusal, SIGV2_QUERY } from './presigned.js';
 import { readWholeBody } from './write-body.js';
 
 export interface S3ServiceOptions {
@@ -37,6 +38,7 @@ const SIGNING_QUERY = new Set([
   'x-amz-signedheaders',
   'x-amz-signature',
   'x-amz-security-token',
+  ...SIGV2_QUERY,
 ]);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 
@@ -121,6 +123,12 @@ export class S3Service {
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const segments = url.pathname.split('/').filter(Boolean);
+    const refusal = presignedUrlRefusal(url);
+    if (refusal) {
+      req.resume();
+      sendXmlError(res, refusal, requestId);
+      return;
+    }
     if (segments.length === 1 && url.searchParams.has('notification')) {
       await this.handleNotification(req, res, decodeURIComponent(segments[0] ?? ''), requestId);
       return;

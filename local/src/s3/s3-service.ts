@@ -14,6 +14,7 @@ import S3rver from 's3rver';
 import { AwsError, sendXmlError } from '../aws/errors.js';
 import { readBody } from '../http-util.js';
 import { ChunkedEncodingError, crc32Base64, decodeAwsChunked } from './aws-chunked.js';
+import { answerCreateBucket, BucketLocations, locationXml } from './buckets.js';
 import { answeredConditionally } from './conditions.js';
 import type { S3ObjectEvent } from './notification-record.js';
 import { type NotificationRule, parseNotificationXml, toNotificationXml } from './notifications.js';
@@ -66,6 +67,8 @@ export class S3Service {
     private readonly port: number,
     private readonly tmpDir: string,
     private readonly options: S3ServiceOptions,
+    /** The region each bucket was created in: s3rver keeps none. */
+    private readonly locations = new BucketLocations(path.join(options.dir, 's3-locations.json')),
   ) {}
 
   static async start(options: S3ServiceOptions): Promise<S3Service> {
@@ -137,25 +140,23 @@ export class S3Service {
     for (const [name, value] of url.searchParams) {
       if (!SIGNING_QUERY.has(name.toLowerCase())) query.append(name, value);
     }
-    if (req.method === 'PUT' && segments.length === 1 && query.size === 0) {
+    if (segments.length === 1 && req.method === 'PUT' && query.size === 0) {
+      const bucket = decodeURIComponent(segments[0] ?? '');
+      await answerCreateBucket(req, res, bucket, requestId, {
+        region: this.options.region ?? 'us-east-1',
+        locations: this.locations,
+        exists: async () => (await this.objectHead(`/${encodeURIComponent(bucket)}`)) !== undefined,
+        create: () => this.request('PUT', `/${encodeURIComponent(bucket)}`),
+      });
+      return;
+    }
+    if (segments.length === 1 && req.method === 'GET' && [...query.keys()].join() === 'location') {
       const bucket = decodeURIComponent(segments[0] ?? '');
       if ((await this.objectHead(`/${encodeURIComponent(bucket)}`)) !== undefined) {
-        req.resume();
-        // S3 in us-east-1 keeps its legacy answer for a bucket you own: 200, as if created; elsewhere a 409
-        if ((this.options.region ?? 'us-east-1') === 'us-east-1') {
-          res.writeHead(200, { location: `/${bucket}`, 'x-amz-request-id': requestId, 'content-length': 0 });
-          res.end();
-        } else {
-          sendXmlError(
-            res,
-            new AwsError(
-              'BucketAlreadyOwnedByYou',
-              'Your previous request to create the named bucket succeeded and you already own it.',
-              409,
-            ),
-            requestId,
-          );
-        }
+        const xml = locationXml(this.locations.of(bucket));
+        const type = { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) };
+        res.writeHead(200, { ...type, 'x-amz-request-id': requestId });
+        res.end(xml);
         return;
       }
     }

@@ -6,7 +6,9 @@
 import {
   CopyObjectCommand,
   CreateBucketCommand,
+  GetBucketLocationCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
@@ -171,5 +173,54 @@ describe('S3: conditional requests', () => {
 
     const read = await t.s3.send(new GetObjectCommand({ Bucket: 'conditions', Key: 'a.txt' }));
     expect(await read.Body?.transformToString()).toBe('two');
+  });
+});
+
+describe('S3: CreateBucketConfiguration and GetBucketLocation', () => {
+  const t = useTestStack({ region: 'eu-west-1' });
+  const put = (bucket: string, body: string) =>
+    fetch(`${t.stack.endpoint}/${bucket}`, {
+      method: 'PUT',
+      body,
+      headers: {
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=abc',
+      },
+    });
+
+  it('keeps the region a bucket was created in, and reports it', async () => {
+    const s3 = t.stack.client(S3Client, { region: 'eu-west-1', forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'in-ireland' }));
+
+    const location = await s3.send(new GetBucketLocationCommand({ Bucket: 'in-ireland' }));
+
+    expect(location.LocationConstraint).toBe('eu-west-1');
+  });
+
+  it.each([
+    [
+      'a configuration that is not well-formed',
+      '<CreateBucketConfiguration><LocationConstraint>eu-west-1',
+      'MalformedXML',
+    ],
+    ['another document', '<Tagging><TagSet/></Tagging>', 'MalformedXML'],
+    [
+      'us-east-1 named as a constraint',
+      '<CreateBucketConfiguration><LocationConstraint>us-east-1</LocationConstraint></CreateBucketConfiguration>',
+      'InvalidLocationConstraint',
+    ],
+    [
+      'a region that does not exist',
+      '<CreateBucketConfiguration><LocationConstraint>mars-north-1x</LocationConstraint></CreateBucketConfiguration>',
+      'InvalidLocationConstraint',
+    ],
+  ])('refuses %s, creating nothing', async (_what, body, code) => {
+    const response = await put('refused-bucket', body);
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(`<Code>${code}</Code>`);
+    await expect(t.s3.send(new HeadBucketCommand({ Bucket: 'refused-bucket' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 });

@@ -41,13 +41,14 @@ describe('Integration: retrain-model on the offline stack', () => {
           tag: 'retrain-test',
         },
       ],
-      // a 60 s batching window lasts 1.2 s, the 900 s visibility timeout 18 s
-      sqsTimeScale: 0.02,
+      // a 60 s batching window lasts 3 s, the 900 s visibility timeout 45 s: longer than a batch may take on
+      // a loaded machine (at 0.02, 18 s, two CI runs timed out waiting for the batches' jobs)
+      sqsTimeScale: 0.05,
       logger: { info: () => {}, warn: () => {} },
     });
     s3 = stack.client(S3Client, { forcePathStyle: true });
     sagemaker = stack.client(SageMakerClient);
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -86,7 +87,7 @@ describe('Integration: retrain-model on the offline stack', () => {
         );
         return done.reduce((sum, r) => sum + (r.result?.objects ?? 0), 0) >= OBJECTS ? done : undefined;
       },
-      25_000,
+      60_000,
     );
 
     // Assess: every started batch is one job of the pipeline, and each object was in exactly one of them
@@ -118,7 +119,7 @@ describe('Integration: retrain-model on the offline stack', () => {
         { Key: 'newest-key', Value: expect.stringMatching(/^training-data\/burst 1\/part\+\d{3}\.csv$/) },
       ]),
     );
-  }, 90_000);
+  }, 150_000);
 
   it('starts one more job for a later burst once the first job has finished', async () => {
     // Prepare
@@ -148,7 +149,7 @@ describe('Integration: retrain-model on the offline stack', () => {
           ? records
           : undefined;
       },
-      25_000,
+      60_000,
     );
 
     // Assess
@@ -163,5 +164,5 @@ describe('Integration: retrain-model on the offline stack', () => {
       new DescribeTrainingJobCommand({ TrainingJobName: started.at(-1)?.result?.trainingJobName }),
     );
     expect(newest.AlgorithmSpecification?.TrainingImage).toBe(IMAGE);
-  }, 30_000);
+  }, 90_000);
 });

@@ -228,7 +228,7 @@ function throughputSection(cases: NonNullable<Figures['throughput']>, repetition
   const rps = (load: (typeof cases)[number], kind: 'stack' | 'sdk' | 'reference') =>
     x(pairedRatio(load, kind));
   return [
-    `## Endpoint throughput (budget: stack / direct ≥ ${BUDGETS.throughputRatio}), median of ${repetitions} rounds`,
+    `## Endpoint latency and throughput (budget: the stack adds ≤ ${BUDGETS.addedLatencyP50Ms} ms at p50, ≤ ${BUDGETS.addedLatencyP99Ms} ms at p99), median of ${repetitions} rounds`,
     '',
     "InvokeEndpoint through the stack's edge (SigV4-signed HTTP, as an SDK sends it) against the same request,",
     "signed the same way, sent straight to the endpoint's `serve` process (its port from the stack's endpoint",

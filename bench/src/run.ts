@@ -67,7 +67,8 @@ function causes(figures: Figures, checks: BudgetCheck[]): string[] {
     );
   }
   for (const load of figures.throughput ?? []) {
-    if (!missed(`endpoint throughput, ${load.payload}, concurrency ${load.concurrency} `)) continue;
+    if (!missed(`endpoint latency the stack adds, ${load.payload}, concurrency ${load.concurrency},`))
+      continue;
     const direct = summary(load.runs.direct);
     const stack = summary(load.runs.stack);
     const reference = summary(load.runs.reference);

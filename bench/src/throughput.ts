@@ -80,6 +80,18 @@ export function roundRatios(load: ThroughputCase, kind: Exclude<Kind, 'direct'>)
   return load.runs[kind].map((run, round) => run.rps / (load.runs.direct[round]?.rps ?? Number.NaN));
 }
 
+/**
+ * The latency a path adds to the direct one per call, at a percentile (`p50Ms`, `p99Ms`), in ms: round by round
+ * (the two measured back to back share the machine's load), the median of the rounds' differences.
+ */
+export function addedLatencyMs(
+  load: ThroughputCase,
+  kind: Exclude<Kind, 'direct'>,
+  at: 'p50Ms' | 'p99Ms',
+): number {
+  return median(load.runs[kind].map((run, round) => run[at] - (load.runs.direct[round]?.[at] ?? Number.NaN)));
+}
+
 export const summary = (runs: LoadFigures[]): LoadFigures => ({
   rps: median(runs.map((run) => run.rps)),
   p50Ms: median(runs.map((run) => run.p50Ms)),

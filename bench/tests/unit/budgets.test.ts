@@ -60,26 +60,49 @@ describe('Function: checkBudgets', () => {
     expect(deferred?.pass).toBe(false);
   });
 
-  it('takes the throughput ratio round by round, so a slow round hits both paths alike', () => {
+  it('takes the latency the stack adds round by round, so a slow round hits both paths alike', () => {
     // Prepare: the machine slows down in the second round, for direct and stack alike
-    const at = (rps: number): LoadFigures => ({ rps, p50Ms: 1, p99Ms: 1 });
+    const at = (p50Ms: number, p99Ms: number): LoadFigures => ({ rps: 1000 / p50Ms, p50Ms, p99Ms });
     const load: ThroughputCase = {
       payload: '1 row',
       concurrency: 1,
       requests: 10,
       runs: {
-        direct: [1000, 500, 1000].map(at),
-        stack: [750, 380, 700].map(at),
+        direct: [at(1.0, 2.0), at(3.0, 9.0), at(1.1, 2.2)],
+        stack: [at(1.4, 3.0), at(3.5, 16.0), at(1.5, 3.5)],
         sdk: [],
         reference: [],
       },
     };
 
     // Act
-    const [check] = checkBudgets({ throughput: [load] });
+    const [p50, p99] = checkBudgets({ throughput: [load] });
 
-    // Assess: per round 0.75, 0.76, 0.70: median 0.75 (medians of each path would give 700 / 1000 = 0.70)
-    expect(check).toMatchObject({ value: 0.75, pass: true });
+    // Assess: p50 adds 0.4, 0.5, 0.4 ms (median 0.4); p99 adds 1.0, 7.0, 1.3 ms (median 1.3, where the medians of
+    // each path would give 3.5 - 2.2 = 1.3 too, and the slow round alone 7.0)
+    expect(p50).toMatchObject({
+      figure: 'endpoint latency the stack adds, 1 row, concurrency 1, p50',
+      budget: '≤ 1 ms',
+      pass: true,
+    });
+    expect(p50?.value).toBeCloseTo(0.4, 9);
+    expect(p99).toMatchObject({
+      figure: 'endpoint latency the stack adds, 1 row, concurrency 1, p99',
+      pass: true,
+    });
+    expect(p99?.value).toBeCloseTo(1.3, 9);
+  });
+
+  it('misses an added latency over its budget', () => {
+    const at = (p50Ms: number, p99Ms: number): LoadFigures => ({ rps: 1000 / p50Ms, p50Ms, p99Ms });
+    const load: ThroughputCase = {
+      payload: '30 rows',
+      concurrency: 16,
+      requests: 10,
+      runs: { direct: [at(1, 2)], stack: [at(2.5, 9)], sdk: [], reference: [] },
+    };
+
+    expect(checkBudgets({ throughput: [load] }).map((check) => check.pass)).toEqual([false, false]);
   });
 
   it('misses a figure that could not be measured rather than passing it', () => {

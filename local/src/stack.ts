@@ -318,7 +318,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       sns,
       alarms,
       sagemaker,
-      queues,
       queueNamed,
       mappings,
     });

@@ -35,7 +35,6 @@ export interface ProvisionTarget {
   sns: SnsService;
   alarms: AlarmEvaluator;
   sagemaker: SageMakerControlPlane;
-  queues: Map<string, EmulatedQueue>;
   /** The queue of that name, created if needed with its visibility timeout and redrive count. */
   queueNamed: (name: string, visibilityTimeoutSeconds?: number, maxReceiveCount?: number) => EmulatedQueue;
   /** Where the event source mappings go, for the stack to stop them. */
@@ -44,7 +43,7 @@ export interface ProvisionTarget {
 
 export async function provisionServices(target: ProvisionTarget): Promise<void> {
   const { stages, serviceDirs, region, account, env, seed, timeScale, logger } = target;
-  const { runtime, bus, schedules, s3, sns, alarms, sagemaker, queues, queueNamed, mappings } = target;
+  const { runtime, bus, schedules, s3, sns, alarms, sagemaker, queueNamed, mappings } = target;
   for (const stage of stages) {
     const services: ServiceDefinition[] = [];
     for (const serviceDir of serviceDirs) {
@@ -67,8 +66,7 @@ export async function provisionServices(target: ProvisionTarget): Promise<void> 
     for (const queue of declaredQueues)
       queueNamed(queue.name, queue.visibilityTimeoutSeconds, queue.maxReceiveCount);
     for (const queue of declaredQueues) {
-      const source = queues.get(queue.name);
-      if (source && queue.deadLetterQueue) source.deadLetterQueue = queueNamed(queue.deadLetterQueue);
+      if (queue.deadLetterQueue) queueNamed(queue.name).deadLetterQueue = queueNamed(queue.deadLetterQueue);
     }
     for (const bucket of cloudFormation.buckets()) {
       await s3.createBucket(bucket.name);

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { AwsError, sendXmlError } from '../aws/errors.js';
 import { readBody } from '../http-util.js';
-import { xmlEntitiesOnly } from './s3-service.js';
+import { xmlEntitiesOnly } from './error-xml.js';
 
 /** A region name S3 accepts as a LocationConstraint (us-east-1 is not one: it is the absence of one). */
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;

@@ -9,17 +9,16 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { XMLParser } from 'fast-xml-parser';
-import he from 'he';
 import S3rver from 's3rver';
 import { AwsError, sendXmlError } from '../aws/errors.js';
 import { readBody } from '../http-util.js';
-import { ChunkedEncodingError, crc32Base64, decodeAwsChunked } from './aws-chunked.js';
 import { answerCreateBucket, BucketLocations, locationXml } from './buckets.js';
 import { answeredConditionally } from './conditions.js';
+import { xmlEntitiesOnly } from './error-xml.js';
 import type { S3ObjectEvent } from './notification-record.js';
 import { type NotificationRule, parseNotificationXml, toNotificationXml } from './notifications.js';
 import { presignedUrlRefusal, SIGV2_QUERY } from './presigned.js';
-import { readWholeBody } from './write-body.js';
+import { readChunkedBody, readWholeBody } from './write-body.js';
 
 export interface S3ServiceOptions {
   dir: string;
@@ -51,13 +50,6 @@ interface S3rverEventRecord {
 const xml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Contents' });
 
 export const encodeKeyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
-
-/** XML's own five entities stay; every other named (HTML) entity becomes its character. */
-export function xmlEntitiesOnly(xml: string): string {
-  return xml.replace(/&([a-zA-Z][a-zA-Z0-9]*);/g, (entity, name: string) =>
-    ['amp', 'lt', 'gt', 'quot', 'apos'].includes(name) ? entity : he.decode(entity),
-  );
-}
 
 export class S3Service {
   readonly notifications = new Map<string, NotificationRule[]>();
@@ -208,55 +200,34 @@ export class S3Service {
     }
     const file = path.join(this.tmpDir, randomUUID());
     try {
-      if (!chunked) {
-        // the whole body first, checked: s3rver would store a body that stops short, stalls or is corrupt
-        const body = await readWholeBody(req, file, this.options.idleTimeoutMs);
-        const asked = req.headers['x-amz-checksum-crc32'] ?? req.headers['x-amz-sdk-checksum-algorithm'];
-        await this.proxy(req, res, target, headers, createReadStream(file), asked ? body.crc32 : undefined);
-        return;
-      }
-      let decoded: Awaited<ReturnType<typeof decodeAwsChunked>>;
-      try {
-        const sink = createWriteStream(file);
-        decoded = await decodeAwsChunked(req as AsyncIterable<Buffer>, sink);
-        await new Promise<void>((resolve, reject) =>
-          sink.end((error?: Error | null) => (error ? reject(error) : resolve())),
-        );
-      } catch (error) {
-        if (error instanceof ChunkedEncodingError) {
-          throw new AwsError('IncompleteBody', `Malformed aws-chunked body: ${error.message}`);
+      // the whole body first, checked: s3rver would store a body that stops short, stalls or is corrupt
+      const body = chunked
+        ? await readChunkedBody(req, file)
+        : await readWholeBody(req, file, this.options.idleTimeoutMs);
+      if (chunked) {
+        const remaining = encoding
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part && part !== 'aws-chunked');
+        if (remaining.length) headers['content-encoding'] = remaining.join(',');
+        else delete headers['content-encoding'];
+        for (const name of [
+          'x-amz-decoded-content-length',
+          'x-amz-trailer',
+          'x-amz-sdk-checksum-algorithm',
+        ]) {
+          delete headers[name];
         }
-        throw error;
+        headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        headers['content-length'] = String(body.length);
       }
-      const declared = req.headers['x-amz-decoded-content-length'];
-      if (declared !== undefined && Number(declared) !== decoded.decodedLength) {
-        throw new AwsError(
-          'IncompleteBody',
-          'You did not provide the number of bytes specified by the x-amz-decoded-content-length header.',
-        );
-      }
-      const expectedCrc = decoded.trailers['x-amz-checksum-crc32'] ?? req.headers['x-amz-checksum-crc32'];
-      if (typeof expectedCrc === 'string' && expectedCrc !== crc32Base64(decoded.crc32)) {
-        throw new AwsError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.');
-      }
-      const remaining = encoding
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part && part !== 'aws-chunked');
-      if (remaining.length) headers['content-encoding'] = remaining.join(',');
-      else delete headers['content-encoding'];
-      for (const name of ['x-amz-decoded-content-length', 'x-amz-trailer', 'x-amz-sdk-checksum-algorithm']) {
-        delete headers[name];
-      }
-      headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-      headers['content-length'] = String((await stat(file)).size);
       await this.proxy(
         req,
         res,
         target,
         headers,
         createReadStream(file),
-        typeof expectedCrc === 'string' ? expectedCrc : undefined,
+        body.crc32Asked ? body.crc32 : undefined,
       );
     } catch (error) {
       if (error instanceof AwsError) sendXmlError(res, error, requestId);

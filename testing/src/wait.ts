@@ -4,7 +4,8 @@
  * message, with what was awaited.
  */
 export async function eventually<T>(
-  what: string,
+  /** What is awaited; a function is asked when the time is out (to tell the last value seen). */
+  what: string | (() => string),
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 30_000,
   intervalMs = 100,
@@ -18,8 +19,10 @@ export async function eventually<T>(
     } catch (error) {
       lastError = `; last error: ${(error as Error).message}`;
     }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError}`);
+    if (Date.now() > deadline) {
+      const awaited = typeof what === 'function' ? what() : what;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${awaited}${lastError}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

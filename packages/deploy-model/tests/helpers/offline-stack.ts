@@ -19,6 +19,7 @@ import {
   type ModelPackageStateChangeEvent,
   ModelPackageStateChangeEventSchema,
 } from '@sagemaker-pipeline/shared/events';
+import { eventually } from '@sagemaker-pipeline/testing/wait';
 import * as v from 'valibot';
 
 const echoImage = fileURLToPath(
@@ -135,12 +136,13 @@ export async function waitFor<T>(
   done: (value: T) => boolean,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (done(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+  return eventually(
+    () => `the condition; last value: ${JSON.stringify(last)}`,
+    async () => {
+      last = await read();
+      return done(last) ? last : undefined;
+    },
+    timeoutMs,
+  );
 }

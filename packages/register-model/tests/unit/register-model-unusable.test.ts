@@ -1,4 +1,4 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { isRetryable, TerminalError } from '@sagemaker-pipeline/shared/errors';
 import 'aws-sdk-client-mock-jest';
@@ -22,6 +22,7 @@ import {
   KEY,
   MODEL,
   NEW_ARN,
+  noSuchKey,
   s3,
   sagemaker,
   TRAINING_JOB,
@@ -70,7 +71,7 @@ describe('Function: registerModel, evaluations it cannot use, foreign and runnin
     });
 
     it.each([
-      ['NoSuchKey', new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} })],
+      ['NoSuchKey', noSuchKey()],
       ['AccessDenied', Object.assign(new Error('Access Denied'), { name: 'AccessDenied' })],
     ])('fails terminally when evaluation.json is missing (%s)', async (name, error) => {
       s3.on(GetObjectCommand).rejects(error);

@@ -1,4 +1,4 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   DescribeModelPackageCommand,
@@ -22,6 +22,7 @@ import {
   depsWith,
   evaluationEvent,
   JOB,
+  noSuchKey,
   s3,
   sagemaker,
   sweepOfTheDay,
@@ -90,9 +91,7 @@ function given(summaries: ProcessingJobSummary[], decided: string[]): void {
   sagemaker
     .on(DescribeProcessingJobCommand)
     .callsFake((input: { ProcessingJobName: string }) => description(input.ProcessingJobName));
-  s3.on(GetObjectCommand).rejects(
-    new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
-  );
+  s3.on(GetObjectCommand).rejects(noSuchKey());
   for (const name of [JOB, OTHER_JOB]) {
     s3.on(GetObjectCommand, { Bucket: BUCKET, Key: evaluationKey(name) }).resolves({
       Body: body('{"multiclass_classification_metrics": {"accuracy": {"value": 0.94}}}'),
@@ -263,9 +262,7 @@ describe('Function: sweepDecisions', () => {
   it('reports an evaluation that cannot be decided, and still decides the others', async () => {
     // Prepare
     given([summary(JOB), summary(OTHER_JOB)], []);
-    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: evaluationKey(JOB) }).rejects(
-      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
-    );
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: evaluationKey(JOB) }).rejects(noSuchKey());
 
     // Act
     const result = await sweepDecisions(schedule(), deps);

@@ -13,13 +13,15 @@ import {
   sendSqsError,
   sendXmlError,
 } from './aws/errors.js';
-import { credentialScopeOf } from './aws/sigv4.js';
+import { type CredentialScope, credentialScopeOf } from './aws/sigv4.js';
 
 export type RouteHandler = (
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
   requestId: string,
+  /** The region of the request's credential scope; undefined for an unsigned request (the stack's own). */
+  region: string | undefined,
 ) => Promise<void>;
 
 export interface EdgeRoutes {
@@ -61,9 +63,12 @@ class EdgeResponse extends http.ServerResponse {
 const RUNTIME_PATH = /^\/endpoints\/[^/]+\/(invocations|async-invocations|invocations-response-stream)$/;
 
 /** Which emulated service a request is for; `undefined` when the stack does not serve it. */
-export function serviceOf(req: IncomingMessage, url: URL): keyof EdgeRoutes | { unknown: string } {
+export function serviceOf(
+  req: IncomingMessage,
+  url: URL,
+  scope: CredentialScope | undefined = credentialScopeOf(req.headers, url),
+): keyof EdgeRoutes | { unknown: string } {
   if (url.pathname.startsWith('/_local/')) return 'local';
-  const scope = credentialScopeOf(req.headers, url);
   const target = String(req.headers['x-amz-target'] ?? '');
   const service =
     scope?.service ??
@@ -111,8 +116,10 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
         badTarget = true;
       }
       let route: ReturnType<typeof serviceOf>;
+      let scope: CredentialScope | undefined;
       try {
-        route = serviceOf(req, url);
+        scope = credentialScopeOf(req.headers, url);
+        route = serviceOf(req, url, scope);
       } catch {
         route = { unknown: 'unknown' };
       }
@@ -176,7 +183,7 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
       // the route's promise, without an async wrapper around it: one promise less on every request
       let handled: Promise<void>;
       try {
-        handled = routes[route](req, res, url, requestId);
+        handled = routes[route](req, res, url, requestId, scope?.region);
       } catch (error) {
         fail(error);
         return;

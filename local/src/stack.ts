@@ -17,6 +17,7 @@ import type { FunctionDefinition } from './functions/serverless-config.js';
 import { ImageRegistry } from './images/registry.js';
 import { localRoutes } from './introspection.js';
 import { consoleLogger, type StackLogger } from './log.js';
+import { Regional } from './regions.js';
 import { type S3ObjectEvent, s3NotificationRecord } from './s3/notification-record.js';
 import { ruleMatches } from './s3/notifications.js';
 import { S3Service } from './s3/s3-service.js';
@@ -289,13 +290,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (faults.enabled) logger.warn('faults', `injecting ${JSON.stringify(faults.options)}`);
   const sagemaker = new SageMakerControlPlane(context, faults);
   const mappings: EventSourceMapping[] = [];
+  let regionsRef: Regional<{ sagemaker: SageMakerControlPlane }> | undefined;
 
   const stopAll = async (): Promise<void> => {
     schedules.stop();
     alarms.stop();
     for (const mapping of mappings) mapping.stop();
     await runtime.stop();
-    await sagemaker.stop();
+    for (const services of regionsRef?.all() ?? [{ sagemaker }]) await services.sagemaker.stop();
     await tracker.stopAll();
     await s3.stop();
     if (options.temporary) await rm(dir, { recursive: true, force: true });
@@ -322,8 +324,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       mappings,
     });
 
+    // Each region its own services; the stack's own region holds what was provisioned, another starts empty.
     const sqsApi = new SqsApi(queues, account, () => endpoint);
     const lambdaApi = new LambdaApi(runtime);
+    const regions = new Regional(region, { bus, sqs: sqsApi, sns, sagemaker, lambda: lambdaApi }, (other) => {
+      const otherQueues = new Map<string, EmulatedQueue>();
+      const otherBus = new EventBus(other, account);
+      const toQueue = (queueArn: string, body: string): boolean => {
+        const queue = otherQueues.get(queueNameFromArn(queueArn));
+        queue?.send(body);
+        return queue !== undefined;
+      };
+      return {
+        bus: otherBus,
+        sqs: new SqsApi(otherQueues, account, () => endpoint),
+        sns: new SnsService(other, account, { toQueue }, logger),
+        sagemaker: new SageMakerControlPlane({ ...context, region: other, bus: otherBus }, faults),
+        lambda: new LambdaApi(),
+      };
+    });
+    regionsRef = regions;
     const edge = await startEdge(options.port ?? 4566, {
       local: localRoutes({
         endpoint: () => endpoint,
@@ -339,13 +359,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         images,
         logger,
       }),
-      s3: (req, res, url, requestId) => s3.handle(req, res, url, requestId),
-      sagemaker: (req, res, url, requestId) => sagemaker.handle(req, res, url, requestId),
-      sagemakerRuntime: (req, res, url, requestId) => sagemaker.handleRuntime(req, res, url, requestId),
-      events: (req, res, url, requestId) => bus.handle(req, res, url, requestId),
-      sns: (req, res, url, requestId) => sns.handle(req, res, url, requestId),
-      sqs: (req, res, url, requestId) => sqsApi.handle(req, res, url, requestId),
-      lambda: (req, res, url, requestId) => lambdaApi.handle(req, res, url, requestId),
+      s3: (req, res, url, requestId, scope) => s3.handle(req, res, url, requestId, scope),
+      sagemaker: (req, res, url, requestId, scope) =>
+        regions.in(scope).sagemaker.handle(req, res, url, requestId),
+      sagemakerRuntime: (req, res, url, requestId, scope) =>
+        regions.in(scope).sagemaker.handleRuntime(req, res, url, requestId),
+      events: (req, res, url, requestId, scope) => regions.in(scope).bus.handle(req, res, url, requestId),
+      sns: (req, res, url, requestId, scope) => regions.in(scope).sns.handle(req, res, url, requestId),
+      sqs: (req, res, url, requestId, scope) => regions.in(scope).sqs.handle(req, res, url, requestId),
+      lambda: (req, res, url, requestId, scope) => regions.in(scope).lambda.handle(req, res, url, requestId),
     });
     endpoint = `http://127.0.0.1:${edge.port}`;
     const readyMs = Date.now() - started;

@@ -14,19 +14,20 @@ const MAX_ASYNC_PAYLOAD = 256 * 1024;
 const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
 
 export class LambdaApi {
-  constructor(private readonly runtime: FunctionRuntime) {}
+  /** Without a runtime: a region where nothing is deployed, every function not found. */
+  constructor(private readonly runtime?: FunctionRuntime) {}
 
   /** The function a name, a partial ARN (`account:function:name`) or a full ARN stands for, without qualifier. */
-  private functionOf(reference: string): string {
+  private functionOf(reference: string): { runtime: FunctionRuntime; name: string } {
     const withoutQualifier = reference.replace(/:(\$LATEST|\d+)$/, '');
     const name = withoutQualifier.slice(withoutQualifier.lastIndexOf(':') + 1);
-    const found = this.runtime.list().find((fn) => fn.functionName === name || fn.name === name);
-    if (!found) {
+    const found = this.runtime?.list().find((fn) => fn.functionName === name || fn.name === name);
+    if (!this.runtime || !found) {
       throw new AwsError('ResourceNotFoundException', `Function not found: ${reference.slice(0, 200)}`, 404, {
         Type: 'User',
       });
     }
-    return found.functionName;
+    return { runtime: this.runtime, name: found.functionName };
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
@@ -38,7 +39,7 @@ export class LambdaApi {
         `The local Lambda serves only Invoke (POST /2015-03-31/functions/<name>/invocations), not ${req.method} ${url.pathname.slice(0, 100)}`,
       );
     }
-    const name = this.functionOf(decodeURIComponent(match[1]));
+    const { runtime, name } = this.functionOf(decodeURIComponent(match[1]));
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     const body = await readBody(req, type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
     let event: unknown;
@@ -51,7 +52,7 @@ export class LambdaApi {
     }
     switch (type) {
       case 'Event':
-        this.runtime.invokeAsync(name, event, { source: 'direct', eventId: requestId });
+        runtime.invokeAsync(name, event, { source: 'direct', eventId: requestId });
         res.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': 0 });
         res.end();
         return;
@@ -60,7 +61,7 @@ export class LambdaApi {
         res.end();
         return;
       case 'RequestResponse': {
-        const result = await this.runtime.invoke(name, event, { source: 'direct', eventId: requestId });
+        const result = await runtime.invoke(name, event, { source: 'direct', eventId: requestId });
         const payload = JSON.stringify(result.ok ? (result.value ?? null) : result.error);
         res.writeHead(200, {
           'content-type': 'application/json',

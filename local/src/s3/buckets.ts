@@ -75,7 +75,8 @@ export class BucketLocations {
 
 /**
  * CreateBucket: its CreateBucketConfiguration checked and its region kept (s3rver ignores both); a bucket you own
- * is created again with 200 in us-east-1 (S3's legacy answer there), 409 elsewhere.
+ * is created again with 200 in us-east-1 (S3's legacy answer there), 409 elsewhere. A request sent to another
+ * region than us-east-1 creates a bucket of that region only.
  */
 export async function answerCreateBucket(
   req: IncomingMessage,
@@ -83,6 +84,7 @@ export async function answerCreateBucket(
   bucket: string,
   requestId: string,
   store: {
+    /** The region the request was sent to (its credential scope's). */
     region: string;
     locations: BucketLocations;
     exists: () => Promise<boolean>;
@@ -91,6 +93,14 @@ export async function answerCreateBucket(
 ): Promise<void> {
   const location = requestedLocation(await readBody(req, 64 * 1024));
   if (location instanceof AwsError) return sendXmlError(res, location, requestId);
+  // a regional endpoint creates buckets in its own region only (us-east-1's also serves the others)
+  if (
+    store.region !== 'us-east-1' &&
+    (location === 'EU' ? 'eu-west-1' : location || 'us-east-1') !== store.region
+  ) {
+    const message = `The ${location || 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`;
+    return sendXmlError(res, new AwsError('IllegalLocationConstraintException', message), requestId);
+  }
   const created = { location: `/${bucket}`, 'x-amz-request-id': requestId, 'content-length': 0 };
   if (await store.exists()) {
     if (store.region !== 'us-east-1') {

@@ -22,7 +22,7 @@ import { readChunkedBody, readWholeBody } from './write-body.js';
 
 export interface S3ServiceOptions {
   dir: string;
-  /** The stack's region: in us-east-1, S3 answers 200 to CreateBucket of a bucket you already own. */
+  /** The stack's region, for a request whose credential scope names none. */
   region?: string;
   onObjectEvent: (event: S3ObjectEvent) => void;
   onNotificationConfigured: (bucket: string, rules: NotificationRule[]) => void;
@@ -116,7 +116,13 @@ export class S3Service {
     this.options.onNotificationConfigured(bucket, rules);
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    requestId: string,
+    region?: string,
+  ): Promise<void> {
     const segments = url.pathname.split('/').filter(Boolean);
     const refusal = presignedUrlRefusal(url);
     if (refusal) {
@@ -135,7 +141,7 @@ export class S3Service {
     if (segments.length === 1 && req.method === 'PUT' && query.size === 0) {
       const bucket = decodeURIComponent(segments[0] ?? '');
       await answerCreateBucket(req, res, bucket, requestId, {
-        region: this.options.region ?? 'us-east-1',
+        region: region ?? this.options.region ?? 'us-east-1',
         locations: this.locations,
         exists: async () => (await this.objectHead(`/${encodeURIComponent(bucket)}`)) !== undefined,
         create: () => this.request('PUT', `/${encodeURIComponent(bucket)}`),

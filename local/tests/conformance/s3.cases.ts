@@ -1,0 +1,509 @@
+// S3, for every operation the pipeline, the reference image, `aws s3 cp/sync/ls` and the SDK's `Upload` use.
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  type BucketLocationConstraint,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { type Clients, casesOf, refused } from './case.js';
+
+export const BUCKET = 'conformance';
+const DIGITS = '0123456789';
+const MiB = 1024 * 1024;
+const quotedMd5 = (body: string | Buffer) => `"${createHash('md5').update(body).digest('hex')}"`;
+
+/** The bucket the cases share, with `digits.txt` in it. */
+export async function prepareS3(s3: S3Client): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'digits.txt', Body: DIGITS }));
+}
+
+const put = (c: Clients, Key: string, Body: string | Buffer = DIGITS) =>
+  c.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
+
+const startUpload = async (c: Clients, Key: string) =>
+  (await c.s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key }))).UploadId as string;
+
+const uploadPart = async (c: Clients, Key: string, UploadId: string, PartNumber: number, Body: Buffer) =>
+  (await c.s3.send(new UploadPartCommand({ Bucket: BUCKET, Key, UploadId, PartNumber, Body })))
+    .ETag as string;
+
+const completeUpload = (c: Clients, Key: string, UploadId: string, etags: string[]) =>
+  c.s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: BUCKET,
+      Key,
+      UploadId,
+      MultipartUpload: { Parts: etags.map((ETag, index) => ({ PartNumber: index + 1, ETag })) },
+    }),
+  );
+
+export const s3Cases = casesOf('S3', [
+  [
+    'CreateBucket',
+    '200 with the Location of a new bucket',
+    async (c) => {
+      const created = await c.s3.send(new CreateBucketCommand({ Bucket: 'conformance-new' }));
+      expect(created).toMatchObject({ Location: '/conformance-new', $metadata: { httpStatusCode: 200 } });
+    },
+  ],
+  [
+    'CreateBucket',
+    '200 again for a bucket you own, in us-east-1',
+    async (c) => {
+      const again = await c.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+      expect(again.$metadata.httpStatusCode).toBe(200);
+    },
+  ],
+  [
+    'CreateBucket',
+    'InvalidLocationConstraint (400) for LocationConstraint us-east-1',
+    (c) =>
+      refused(
+        c.s3.send(
+          new CreateBucketCommand({
+            Bucket: 'conformance-bad-location',
+            CreateBucketConfiguration: { LocationConstraint: 'us-east-1' as BucketLocationConstraint },
+          }),
+        ),
+        'InvalidLocationConstraint',
+        400,
+      ),
+  ],
+  [
+    'HeadBucket',
+    '200 for a bucket that exists',
+    async (c) => {
+      expect((await c.s3.send(new HeadBucketCommand({ Bucket: BUCKET }))).$metadata.httpStatusCode).toBe(200);
+    },
+  ],
+  [
+    'HeadBucket',
+    'NotFound (404) for one that does not',
+    (c) => refused(c.s3.send(new HeadBucketCommand({ Bucket: 'conformance-nowhere' })), 'NotFound', 404),
+  ],
+  [
+    'ListBuckets',
+    'every bucket by name, with its creation date',
+    async (c) => {
+      const { Buckets } = await c.s3.send(new ListBucketsCommand({}));
+      const bucket = Buckets?.find((entry) => entry.Name === BUCKET);
+      expect(bucket?.CreationDate).toBeInstanceOf(Date);
+    },
+  ],
+  [
+    'GetBucketLocation',
+    'an empty LocationConstraint for us-east-1',
+    async (c) => {
+      const location = await c.s3.send(new GetBucketLocationCommand({ Bucket: BUCKET }));
+      expect(location.LocationConstraint ?? '').toBe('');
+    },
+  ],
+  [
+    'PutObject',
+    "200 with the body's MD5 as ETag",
+    async (c) => {
+      expect((await put(c, 'put/plain.txt', 'hello')).ETag).toBe(quotedMd5('hello'));
+    },
+  ],
+  [
+    'PutObject',
+    'the CRC32 it was asked to compute, echoed',
+    async (c) => {
+      const stored = await c.s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 'put/crc.txt',
+          Body: 'hello',
+          ChecksumAlgorithm: 'CRC32',
+        }),
+      );
+      expect(stored.ChecksumCRC32).toBe('NhCmhg==');
+    },
+  ],
+  [
+    'PutObject',
+    'BadDigest (400) for a Content-MD5 that does not match, storing nothing',
+    async (c) => {
+      await refused(
+        c.s3.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: 'put/bad-md5.txt',
+            Body: 'hello',
+            ContentMD5: createHash('md5').update('other').digest('base64'),
+          }),
+        ),
+        'BadDigest',
+        400,
+      );
+      await refused(
+        c.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'put/bad-md5.txt' })),
+        'NotFound',
+        404,
+      );
+    },
+  ],
+  [
+    'PutObject',
+    'PreconditionFailed (412) for If-None-Match: * on a key that exists',
+    (c) =>
+      refused(
+        c.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'digits.txt', Body: 'x', IfNoneMatch: '*' })),
+        'PreconditionFailed',
+        412,
+      ),
+  ],
+  [
+    'PutObject',
+    'NoSuchBucket (404) for a bucket that does not exist',
+    (c) =>
+      refused(
+        c.s3.send(new PutObjectCommand({ Bucket: 'conformance-nowhere', Key: 'a', Body: 'x' })),
+        'NoSuchBucket',
+        404,
+      ),
+  ],
+  [
+    'GetObject',
+    'the bytes, their length and ETag',
+    async (c) => {
+      const object = await c.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'digits.txt' }));
+      expect(await object.Body?.transformToString()).toBe(DIGITS);
+      expect(object).toMatchObject({ ContentLength: 10, ETag: quotedMd5(DIGITS) });
+      expect(object.LastModified).toBeInstanceOf(Date);
+    },
+  ],
+  [
+    'GetObject',
+    '206 with the last N bytes for Range: bytes=-N',
+    async (c) => {
+      const object = await c.s3.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: 'digits.txt', Range: 'bytes=-3' }),
+      );
+      expect(await object.Body?.transformToString()).toBe('789');
+      expect(object).toMatchObject({ ContentRange: 'bytes 7-9/10', $metadata: { httpStatusCode: 206 } });
+    },
+  ],
+  [
+    'GetObject',
+    'NoSuchKey (404) for a key that does not exist',
+    (c) => refused(c.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'nowhere.txt' })), 'NoSuchKey', 404),
+  ],
+  [
+    'GetObject',
+    'NoSuchBucket (404) for a bucket that does not exist',
+    (c) =>
+      refused(
+        c.s3.send(new GetObjectCommand({ Bucket: 'conformance-nowhere', Key: 'a' })),
+        'NoSuchBucket',
+        404,
+      ),
+  ],
+  [
+    'GetObject',
+    'PreconditionFailed (412) for an If-Match of another ETag',
+    (c) =>
+      refused(
+        c.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'digits.txt', IfMatch: quotedMd5('other') })),
+        'PreconditionFailed',
+        412,
+      ),
+  ],
+  [
+    'GetObject',
+    '304 for an If-None-Match of its ETag',
+    async (c) => {
+      await expect(
+        c.s3.send(
+          new GetObjectCommand({ Bucket: BUCKET, Key: 'digits.txt', IfNoneMatch: quotedMd5(DIGITS) }),
+        ),
+      ).rejects.toMatchObject({ $metadata: { httpStatusCode: 304 } });
+    },
+  ],
+  [
+    'GetObject',
+    'through a presigned URL: the bytes; once expired: AccessDenied (403)',
+    async (c) => {
+      const command = new GetObjectCommand({ Bucket: BUCKET, Key: 'digits.txt' });
+      const fresh = await fetch(await getSignedUrl(c.s3, command, { expiresIn: 60 }));
+      const expired = await fetch(
+        await getSignedUrl(c.s3, command, { expiresIn: 1, signingDate: new Date(Date.now() - 60_000) }),
+      );
+      expect([fresh.status, await fresh.text()]).toEqual([200, DIGITS]);
+      expect(expired.status).toBe(403);
+      expect(await expired.text()).toContain('<Code>AccessDenied</Code>');
+    },
+  ],
+  [
+    'HeadObject',
+    'the length and ETag, no body',
+    async (c) => {
+      const head = await c.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'digits.txt' }));
+      expect(head).toMatchObject({ ContentLength: 10, ETag: quotedMd5(DIGITS) });
+    },
+  ],
+  [
+    'HeadObject',
+    'NotFound (404) for a key that does not exist',
+    (c) => refused(c.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'nowhere.txt' })), 'NotFound', 404),
+  ],
+  [
+    'CopyObject',
+    'a copy of a key holding +, spaces and non-ASCII characters, with its ETag',
+    async (c) => {
+      await put(c, 'copy/a+b c é.txt', 'copied');
+      const copied = await c.s3.send(
+        new CopyObjectCommand({
+          Bucket: BUCKET,
+          Key: 'copy/target.txt',
+          CopySource: `${BUCKET}/${encodeURIComponent('copy/a+b c é.txt')}`,
+        }),
+      );
+      const object = await c.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'copy/target.txt' }));
+      expect(copied.CopyObjectResult?.ETag).toBe(quotedMd5('copied'));
+      expect(await object.Body?.transformToString()).toBe('copied');
+    },
+  ],
+  [
+    'CopyObject',
+    'NoSuchKey (404) for a source that does not exist',
+    (c) =>
+      refused(
+        c.s3.send(
+          new CopyObjectCommand({ Bucket: BUCKET, Key: 'copy/x', CopySource: `${BUCKET}/nowhere.txt` }),
+        ),
+        'NoSuchKey',
+        404,
+      ),
+  ],
+  [
+    'ListObjectsV2',
+    'the keys under a prefix in key order, with KeyCount',
+    async (c) => {
+      for (const key of ['list/b.csv', 'list/a.csv', 'list/c/d.csv']) await put(c, key);
+      const listed = await c.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'list/' }));
+      expect(listed.Contents?.map((entry) => entry.Key)).toEqual([
+        'list/a.csv',
+        'list/b.csv',
+        'list/c/d.csv',
+      ]);
+      expect(listed).toMatchObject({ KeyCount: 3, IsTruncated: false });
+    },
+  ],
+  [
+    'ListObjectsV2',
+    'with a Delimiter: common prefixes and keys counted together against MaxKeys, then a continuation token',
+    async (c) => {
+      for (const key of ['tree/a.csv', 'tree/b/1.csv', 'tree/c.csv']) await put(c, key);
+      const first = await c.s3.send(
+        new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'tree/', Delimiter: '/', MaxKeys: 2 }),
+      );
+      const rest = await c.s3.send(
+        new ListObjectsV2Command({
+          Bucket: BUCKET,
+          Prefix: 'tree/',
+          Delimiter: '/',
+          MaxKeys: 2,
+          ContinuationToken: first.NextContinuationToken,
+        }),
+      );
+      expect(first.Contents?.map((entry) => entry.Key)).toEqual(['tree/a.csv']);
+      expect(first.CommonPrefixes?.map((entry) => entry.Prefix)).toEqual(['tree/b/']);
+      expect(first).toMatchObject({ KeyCount: 2, IsTruncated: true });
+      expect(rest.Contents?.map((entry) => entry.Key)).toEqual(['tree/c.csv']);
+      expect(rest).toMatchObject({ KeyCount: 1, IsTruncated: false });
+    },
+  ],
+  [
+    'ListObjectsV2',
+    'NoSuchBucket (404) for a bucket that does not exist',
+    (c) =>
+      refused(c.s3.send(new ListObjectsV2Command({ Bucket: 'conformance-nowhere' })), 'NoSuchBucket', 404),
+  ],
+  [
+    'DeleteObject',
+    '204, and the key is gone; 204 again for a key that is not there',
+    async (c) => {
+      await put(c, 'delete/me.txt');
+      const deleted = await c.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'delete/me.txt' }));
+      const again = await c.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'delete/me.txt' }));
+      expect([deleted.$metadata.httpStatusCode, again.$metadata.httpStatusCode]).toEqual([204, 204]);
+      await refused(
+        c.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'delete/me.txt' })),
+        'NotFound',
+        404,
+      );
+    },
+  ],
+  [
+    'DeleteObjects',
+    'every key named as Deleted, existing or not',
+    async (c) => {
+      await put(c, 'delete/one.txt');
+      const deleted = await c.s3.send(
+        new DeleteObjectsCommand({
+          Bucket: BUCKET,
+          Delete: { Objects: [{ Key: 'delete/one.txt' }, { Key: 'delete/never.txt' }] },
+        }),
+      );
+      expect(deleted.Deleted?.map((entry) => entry.Key).sort()).toEqual([
+        'delete/never.txt',
+        'delete/one.txt',
+      ]);
+      expect(deleted.Errors ?? []).toEqual([]);
+    },
+  ],
+  [
+    'CreateMultipartUpload',
+    'an UploadId for the bucket and key',
+    async (c) => {
+      const started = await c.s3.send(
+        new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'mpu/started' }),
+      );
+      expect(started).toMatchObject({ Bucket: BUCKET, Key: 'mpu/started', UploadId: expect.any(String) });
+    },
+  ],
+  [
+    'UploadPart',
+    "the part's MD5 as ETag",
+    async (c) => {
+      const id = await startUpload(c, 'mpu/part');
+      expect(await uploadPart(c, 'mpu/part', id, 1, Buffer.from('part'))).toBe(quotedMd5('part'));
+    },
+  ],
+  [
+    'UploadPart',
+    'NoSuchUpload (404) for an upload that never was',
+    (c) =>
+      refused(
+        c.s3.send(
+          new UploadPartCommand({
+            Bucket: BUCKET,
+            Key: 'mpu/x',
+            UploadId: 'never',
+            PartNumber: 1,
+            Body: 'x',
+          }),
+        ),
+        'NoSuchUpload',
+        404,
+      ),
+  ],
+  [
+    'ListParts',
+    'the parts uploaded so far, numbered, with their ETags and sizes',
+    async (c) => {
+      const id = await startUpload(c, 'mpu/listed');
+      const etag = await uploadPart(c, 'mpu/listed', id, 1, Buffer.from('first'));
+      const parts = await c.s3.send(
+        new ListPartsCommand({ Bucket: BUCKET, Key: 'mpu/listed', UploadId: id }),
+      );
+      expect(parts.Parts?.map(({ PartNumber, ETag, Size }) => ({ PartNumber, ETag, Size }))).toEqual([
+        { PartNumber: 1, ETag: etag, Size: 5 },
+      ]);
+    },
+  ],
+  [
+    'ListMultipartUploads',
+    'the uploads in progress, by key and UploadId',
+    async (c) => {
+      const id = await startUpload(c, 'mpu/in-progress');
+      const uploads = await c.s3.send(
+        new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'mpu/in-progress' }),
+      );
+      expect(uploads.Uploads?.map(({ Key, UploadId }) => ({ Key, UploadId }))).toEqual([
+        { Key: 'mpu/in-progress', UploadId: id },
+      ]);
+    },
+  ],
+  [
+    'CompleteMultipartUpload',
+    "the object whole, with S3's multipart ETag (the MD5 of the parts' MD5s, then -N); the upload is then gone",
+    async (c) => {
+      const first = Buffer.alloc(5 * MiB, 'a');
+      const id = await startUpload(c, 'mpu/whole');
+      const etags = [
+        await uploadPart(c, 'mpu/whole', id, 1, first),
+        await uploadPart(c, 'mpu/whole', id, 2, Buffer.from('end')),
+      ];
+      const done = await completeUpload(c, 'mpu/whole', id, etags);
+      const md5s = Buffer.concat(
+        [first, Buffer.from('end')].map((part) => createHash('md5').update(part).digest()),
+      );
+      expect(done.ETag).toBe(`"${createHash('md5').update(md5s).digest('hex')}-2"`);
+      const head = await c.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'mpu/whole' }));
+      expect(head.ContentLength).toBe(5 * MiB + 3);
+      await refused(completeUpload(c, 'mpu/whole', id, etags), 'NoSuchUpload', 404);
+    },
+  ],
+  [
+    'CompleteMultipartUpload',
+    'EntityTooSmall (400) when a part but the last is under 5 MiB',
+    async (c) => {
+      const id = await startUpload(c, 'mpu/small');
+      const etags = [
+        await uploadPart(c, 'mpu/small', id, 1, Buffer.from('a')),
+        await uploadPart(c, 'mpu/small', id, 2, Buffer.from('b')),
+      ];
+      await refused(completeUpload(c, 'mpu/small', id, etags), 'EntityTooSmall', 400);
+    },
+  ],
+  [
+    'CompleteMultipartUpload',
+    'InvalidPart (400) for an ETag that is not the part uploaded',
+    async (c) => {
+      const id = await startUpload(c, 'mpu/wrong');
+      await uploadPart(c, 'mpu/wrong', id, 1, Buffer.from('a'));
+      await refused(completeUpload(c, 'mpu/wrong', id, [quotedMd5('b')]), 'InvalidPart', 400);
+    },
+  ],
+  [
+    'AbortMultipartUpload',
+    '204, and the upload is gone (NoSuchUpload)',
+    async (c) => {
+      const id = await startUpload(c, 'mpu/aborted');
+      const aborted = await c.s3.send(
+        new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'mpu/aborted', UploadId: id }),
+      );
+      expect(aborted.$metadata.httpStatusCode).toBe(204);
+      await refused(
+        c.s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: 'mpu/aborted', UploadId: id })),
+        'NoSuchUpload',
+        404,
+      );
+    },
+  ],
+  [
+    'CompleteMultipartUpload',
+    "through the SDK's Upload: an 11 MiB body in three parts, read back whole",
+    async (c) => {
+      const body = Buffer.alloc(11 * MiB, 'z');
+      const done = await new Upload({
+        client: c.s3,
+        params: { Bucket: BUCKET, Key: 'mpu/sdk-upload', Body: body },
+      }).done();
+      const head = await c.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'mpu/sdk-upload' }));
+      expect(done.ETag).toMatch(/-3"$/);
+      expect(head.ContentLength).toBe(body.length);
+    },
+  ],
+]);

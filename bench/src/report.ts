@@ -9,7 +9,7 @@ import type { FunctionBundles } from './bundles.js';
 import type { Machine } from './machine.js';
 import { median, ratio, ratioOfMedians } from './stats.js';
 import { callsTable, PLACEMENTS, SWEEP_STAGES } from './sweep-plan.js';
-import { pairedRatio, roundRatios, summary } from './throughput.js';
+import { addedLatencyMs, pairedRatio, roundRatios, summary } from './throughput.js';
 
 export interface RunInfo {
   date: string;
@@ -225,8 +225,10 @@ function burstSection(bursts: NonNullable<Figures['burst']>): string {
 function throughputSection(cases: NonNullable<Figures['throughput']>, repetitions: number): string {
   const cell = (figures: ReturnType<typeof summary>) =>
     `${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms.toFixed(2)}, p99 ${figures.p99Ms.toFixed(2)} ms`;
-  const rps = (load: (typeof cases)[number], kind: 'stack' | 'sdk' | 'reference') =>
+  const rps = (load: (typeof cases)[number], kind: 'stack' | 'undici' | 'sdk' | 'reference') =>
     x(pairedRatio(load, kind));
+  const added = (load: (typeof cases)[number], kind: 'stack' | 'undici') =>
+    `${addedLatencyMs(load, kind, 'p50Ms').toFixed(2)} / ${addedLatencyMs(load, kind, 'p99Ms').toFixed(2)} ms`;
   return [
     `## Endpoint latency and throughput (budget: the stack adds ≤ ${BUDGETS.addedLatencyP50Ms} ms at p50, ≤ ${BUDGETS.addedLatencyP99Ms} ms at p99), median of ${repetitions} rounds`,
     '',
@@ -270,6 +272,23 @@ function throughputSection(cases: NonNullable<Figures['throughput']>, repetition
         rps(load, 'sdk'),
         cell(summary(load.runs.reference)),
         rps(load, 'reference'),
+      ]),
+    ),
+    '',
+    "The stack's client to the container, measured in the same rounds: the built-in HTTP/1.1 client",
+    "(local/src/sagemaker/upstream.ts, the stack's default) and undici's Pool (upstream-undici.ts,",
+    '`invokeClient: "undici"`). Latency each adds to the direct path (median of the rounds\' differences), and',
+    'throughput:',
+    '',
+    table(
+      ['payload', 'concurrency', 'built-in: added p50 / p99', 'req/s', 'undici: added p50 / p99', 'req/s'],
+      cases.map((load) => [
+        load.payload,
+        String(load.concurrency),
+        added(load, 'stack'),
+        `${summary(load.runs.stack).rps.toFixed(0)} (${rps(load, 'stack')})`,
+        added(load, 'undici'),
+        `${summary(load.runs.undici).rps.toFixed(0)} (${rps(load, 'undici')})`,
       ]),
     ),
   ].join('\n');

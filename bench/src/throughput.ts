@@ -2,8 +2,9 @@
  * Endpoint throughput: InvokeEndpoint through the stack's edge (SigV4-signed raw HTTP, as an SDK sends it)
  * against the same request, signed the same way, sent straight to the endpoint's `serve` process (its port from
  * the stack's endpoint state), at concurrency 1 and 16, from a load generator in its own process, so the ratio
- * is the stack's own cost. Bounded request counts, 127.0.0.1 only. For information: the SDK client through the
- * stack, and a minimal reverse proxy in the stack's process (reference-proxy.ts), the floor of any extra hop.
+ * is the stack's own cost. Bounded request counts, 127.0.0.1 only. For information: the stack with undici as its
+ * client to the container instead of the built-in one, the SDK client through the stack, and a minimal reverse
+ * proxy in the stack's process (reference-proxy.ts), the floor of any extra hop.
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -43,7 +44,8 @@ export interface LoadFigures {
   p99Ms: number;
 }
 
-export const KINDS = ['direct', 'stack', 'sdk', 'reference'] as const;
+/** `undici`: through the stack, with undici's Pool as the stack's client to the container (the built-in one for `stack`). */
+export const KINDS = ['direct', 'stack', 'undici', 'sdk', 'reference'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface ThroughputCase {
@@ -134,6 +136,11 @@ export async function measureThroughput(
             mode: 'http',
             url: `${stack.endpoint}/endpoints/${encodeURIComponent(endpointName)}/invocations`,
           },
+          undici: {
+            ...shape,
+            mode: 'http',
+            url: `${stack.endpoint}/endpoints/${encodeURIComponent(endpointName)}/invocations`,
+          },
           sdk: { ...shape, mode: 'sdk', url: stack.endpoint, endpointName },
           reference: { ...shape, mode: 'http', url: reference.url },
         };
@@ -141,19 +148,27 @@ export async function measureThroughput(
           payload: payload.name,
           concurrency,
           requests,
-          runs: { direct: [], stack: [], sdk: [], reference: [] },
+          runs: { direct: [], stack: [], undici: [], sdk: [], reference: [] },
         };
         // One unmeasured round first: every path, the stack's included, runs its first thousands of requests
         // while V8 still optimises it, and in the first measured round that showed as a ratio 0.1-0.2 below
         // the others (bench/RESULTS.md lists each round's ratio).
-        for (const kind of KINDS) figures(await load(kinds[kind]), `warm-up ${kind}, ${payload.name}`);
+        const run = async (kind: Kind) => {
+          stack.sagemaker.context.invokeClient = kind === 'undici' ? 'undici' : 'built-in';
+          try {
+            return await load(kinds[kind]);
+          } finally {
+            stack.sagemaker.context.invokeClient = 'built-in';
+          }
+        };
+        for (const kind of KINDS) figures(await run(kind), `warm-up ${kind}, ${payload.name}`);
         for (let round = 0; round < repetitions; round += 1) {
           const order: Kind[] =
             round % 2 === 0
-              ? ['direct', 'stack', 'reference', 'sdk']
-              : ['stack', 'direct', 'sdk', 'reference'];
+              ? ['direct', 'stack', 'undici', 'reference', 'sdk']
+              : ['undici', 'stack', 'direct', 'sdk', 'reference'];
           for (const kind of order) {
-            const result = await load(kinds[kind]);
+            const result = await run(kind);
             measured.runs[kind].push(figures(result, `${kind}, ${payload.name}, concurrency ${concurrency}`));
           }
         }

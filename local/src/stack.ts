@@ -24,6 +24,7 @@ import { S3Service } from './s3/s3-service.js';
 import { ProcessTracker } from './sagemaker/containers.js';
 import { SageMakerControlPlane } from './sagemaker/control-plane.js';
 import type { ServiceContext } from './sagemaker/resources.js';
+import type { InvokeClientKind } from './sagemaker/upstream.js';
 import { SnsService } from './sns/topics.js';
 import { SqsApi } from './sqs/api.js';
 import { EmulatedQueue, type EventSourceMapping } from './sqs/queue.js';
@@ -74,6 +75,8 @@ export interface StackOptions {
   retryDelayMs?: number;
   /** How long an endpoint's `serve` may take to answer /ping. Default 60 s. */
   endpointStartTimeoutMs?: number;
+  /** The HTTP client from InvokeEndpoint to a container: `built-in` (default) or `undici`. */
+  invokeClient?: InvokeClientKind;
   /**
    * Where function bundles are kept across runs (reused while their inputs are unchanged). Default: the stack's
    * own folder, so nothing outlives it.
@@ -284,6 +287,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     tracker,
     logger,
     endpointStartTimeoutMs: options.endpointStartTimeoutMs ?? 60_000,
+    invokeClient: options.invokeClient ?? 'built-in',
     endpointDeployMs: awsTime === undefined ? 0 : AWS_ENDPOINT_DEPLOY_MS * awsTime,
     jobStartMs: awsTime === undefined ? 0 : AWS_JOB_START_MS * awsTime,
   };

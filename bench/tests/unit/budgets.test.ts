@@ -119,6 +119,6 @@ function latencies(
     payload,
     concurrency,
     requests: 10,
-    runs: { direct: rounds.direct.map(at), stack: rounds.stack.map(at), sdk: [], reference: [] },
+    runs: { direct: rounds.direct.map(at), stack: rounds.stack.map(at), undici: [], sdk: [], reference: [] },
   };
 }

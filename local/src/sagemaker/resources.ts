@@ -6,6 +6,7 @@ import type { StackLogger } from '../log.js';
 import type { S3Service } from '../s3/s3-service.js';
 import type { ProcessTracker } from './containers.js';
 import type { Listable } from './listing.js';
+import type { InvokeClientKind } from './upstream.js';
 
 export interface ServiceContext {
   region: string;
@@ -17,6 +18,8 @@ export interface ServiceContext {
   bus: EventBus;
   tracker: ProcessTracker;
   logger: StackLogger;
+  /** The client InvokeEndpoint reaches a container with (see upstream.ts); it may change while endpoints serve. */
+  invokeClient: InvokeClientKind;
   /** How long a serving process may take to answer GET /ping with 200. */
   endpointStartTimeoutMs: number;
   /** How long an endpoint creation or update takes at least, in stack time (AWS's minutes, scaled); 0: as fast as it starts. */

@@ -11,7 +11,13 @@ import { requestS3Location } from '../s3/s3-service.js';
 import { type ContainerRun, ProcessTracker, startContainer } from './containers.js';
 import { extractArchive } from './model-archive.js';
 import type { Input, ServiceContext } from './resources.js';
-import { Upstream, type UpstreamResponse } from './upstream.js';
+import {
+  createInvokeClient,
+  type InvokeClient,
+  type InvokeClientKind,
+  type InvokeHeaders,
+  type UpstreamResponse,
+} from './upstream.js';
 
 export interface ServingVariant {
   variantName: string;
@@ -19,7 +25,8 @@ export interface ServingVariant {
   port: number;
   run: ContainerRun;
   /** Kept-alive sockets to the container's `serve`, closed with the deployment. */
-  upstream: Upstream;
+  /** The clients to its container, by kind, each made on first use (`context.invokeClient` picks one). */
+  clients: Partial<Record<InvokeClientKind, InvokeClient>>;
   specifiedImage: string;
   resolvedImage: string;
   resolutionTime: Date;
@@ -135,7 +142,7 @@ export async function deploy(
         weight: Number(variant.InitialVariantWeight ?? 1),
         port,
         run,
-        upstream: new Upstream(port),
+        clients: {},
         specifiedImage,
         resolvedImage: `${specifiedImage.split('@')[0]?.replace(/:[^/:]+$/, '')}@${image.digest}`,
         resolutionTime: new Date(),
@@ -171,7 +178,7 @@ export async function deploy(
 
 export async function stopDeployment(deployment: Deployment): Promise<void> {
   for (const variant of deployment.variants) {
-    variant.upstream.close();
+    for (const client of Object.values(variant.clients)) client.close();
     ProcessTracker.kill(variant.run.child);
   }
   await Promise.all(deployment.variants.map((variant) => variant.run.exited));
@@ -248,16 +255,19 @@ export function invoke(
         reject(error);
         return;
       }
-      // The request head as text, written with the body in one piece (see upstream.ts). Header values come
-      // from Node's parser, which refuses CR and LF in them: nothing here can inject a header line.
-      let head = `POST /invocations HTTP/1.1\r\nHost: 127.0.0.1:${chosen.port}\r\nContent-Type: ${
-        req.headers['content-type'] ?? 'application/octet-stream'
-      }\r\nContent-Length: ${body.length}\r\n`;
-      const accept = req.headers.accept;
-      if (accept) head += `Accept: ${accept}\r\n`;
       const custom = req.headers['x-amzn-sagemaker-custom-attributes'];
-      if (custom) head += `X-Amzn-SageMaker-Custom-Attributes: ${String(custom)}\r\n`;
-      chosen.upstream.post(head, body, (error, response) => {
+      const headers: InvokeHeaders = {
+        contentType: req.headers['content-type'] ?? 'application/octet-stream',
+        ...(req.headers.accept ? { accept: req.headers.accept } : {}),
+        ...(custom ? { customAttributes: String(custom) } : {}),
+      };
+      const kind = context.invokeClient;
+      let client = chosen.clients[kind];
+      if (!client) {
+        client = createInvokeClient(kind, chosen.port);
+        chosen.clients[kind] = client;
+      }
+      client.post(headers, body, (error, response) => {
         try {
           answer(
             context,

@@ -1,16 +1,13 @@
 // The HTTP/1.1 client from InvokeEndpoint to a variant's `serve` process: kept-alive loopback sockets to one
 // port, one request in flight per socket, the request written in one piece and the response parsed in place.
 //
-// Why not `http.request`: at concurrency 1 the stack's cost per InvokeEndpoint is its CPU time, and the client
-// hop was most of it. Measured in the stack's process (bench throughput, 1 CSV row, concurrency 1, CPU per
-// request): Node's http server answering a canned body 46 µs; that server plus `http.request` on a keep-alive
-// agent 135 µs (ratio to direct 0.63); plus undici 7 (`Pool`, `request()` or `dispatch()`) 122–124 µs (0.69);
-// plus this client 94 µs (0.75); a raw socket pass-through, no HTTP at all, 57 µs (0.87). The whole stack
-// path (edge, routing, InvokeEndpoint) with this client: 140–160 µs, against 154 µs with `http.request` and
-// 170–182 µs for bench/src/reference-proxy.ts in the same runs (these figures move ±20% with the machine's
-// load). Why the parser below is ours: this client with http-parser-js parsing the answer instead (MIT, a
-// parser made for the job) cost 15-20 µs more per request, which took the 1-row ratio at concurrency 1 from
-// 0.71-0.74 to 0.64-0.67, under the budget of 0.7.
+// Why not a library: the budget is the latency the stack adds to a call (pnpm bench: ≤ 1 ms at p50, ≤ 5 ms at
+// p99), and `pnpm bench` measures this client and undici's Pool (upstream-undici.ts, `invokeClient: 'undici'`)
+// in the same rounds (bench/RESULTS.md). On 2 cores, this one added 0.23-1.33 ms at p50 and undici's 0.29-1.40
+// ms, with more throughput for this one in every case; at 30 rows and concurrency 16, undici added 1.24 and
+// 1.30 ms at p50 in two runs (over the budget) where this one added 0.92 and 0.85. Node's `http.request` on a
+// keep-alive agent cost more than either (a minimal node:http proxy adds 1.7-1.9 ms at concurrency 16), and
+// http-parser-js parsing the answer instead of the parser below cost 15-20 µs more per request.
 //
 // What it implements is what a container's answer can be: a status line (1xx interim answers skipped), headers,
 // then a body delimited by Content-Length, chunked transfer coding or the end of the connection. A socket is
@@ -18,6 +15,7 @@
 // keep-alive timeout (its `Keep-Alive: timeout=` hint, or IDLE_MS) and, should a server close a reused socket
 // anyway before answering a byte, the request is sent once more on a new connection.
 import net from 'node:net';
+import { UndiciUpstream } from './upstream-undici.js';
 
 export interface UpstreamResponse {
   status: number;
@@ -35,8 +33,6 @@ const MAX_HEAD = 64 * 1024;
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
-
-type Done = (error: Error | undefined, response?: UpstreamResponse) => void;
 
 interface Exchange {
   data: Buffer;
@@ -276,7 +272,24 @@ class Connection {
 }
 
 /** The kept-alive sockets to one container: `post` sends a request, `close` ends every socket at once. */
-export class Upstream {
+/** The headers of InvokeEndpoint a container sees. */
+export interface InvokeHeaders {
+  contentType: string;
+  accept?: string;
+  customAttributes?: string;
+}
+
+export type Done = (error: Error | undefined, response?: UpstreamResponse) => void;
+
+/** A client from InvokeEndpoint to one container's `serve` port. */
+export interface InvokeClient {
+  /** Sockets open to the container, idle or busy. */
+  readonly sockets: number;
+  post(headers: InvokeHeaders, body: Buffer, callback: Done): void;
+  close(): void;
+}
+
+export class Upstream implements InvokeClient {
   private readonly idle: Connection[] = [];
   private readonly open = new Set<Connection>();
   private closed = false;
@@ -292,8 +305,18 @@ export class Upstream {
     return this.open.size;
   }
 
+  post(headers: InvokeHeaders, body: Buffer, callback: Done): void {
+    // The request head as text, written with the body in one piece. Header values come from Node's parser, which
+    // refuses CR and LF in them: nothing here can inject a header line.
+    let head = `POST /invocations HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\nContent-Type: ${headers.contentType}\r\nContent-Length: ${body.length}\r\n`;
+    if (headers.accept) head += `Accept: ${headers.accept}\r\n`;
+    if (headers.customAttributes)
+      head += `X-Amzn-SageMaker-Custom-Attributes: ${headers.customAttributes}\r\n`;
+    this.postRaw(head, body, callback);
+  }
+
   /** `head`: the request line and header lines, each ending in CRLF, without the final empty line. */
-  post(head: string, body: Buffer, callback: Done): void {
+  postRaw(head: string, body: Buffer, callback: Done): void {
     if (this.closed) {
       callback(new Error('the endpoint is no longer served'));
       return;
@@ -358,3 +381,13 @@ export class Upstream {
     for (const connection of [...this.open]) connection.socket.destroy();
   }
 }
+
+/**
+ * The clients InvokeEndpoint can reach a container with: `built-in`, the one above, or `undici`'s Pool
+ * (upstream-undici.ts). `pnpm bench` measures both in the same rounds (bench/RESULTS.md).
+ */
+export const INVOKE_CLIENTS = ['built-in', 'undici'] as const;
+export type InvokeClientKind = (typeof INVOKE_CLIENTS)[number];
+
+export const createInvokeClient = (kind: InvokeClientKind, port: number): InvokeClient =>
+  kind === 'undici' ? new UndiciUpstream(port) : new Upstream(port);

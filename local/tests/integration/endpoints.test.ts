@@ -11,6 +11,7 @@ import {
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, ModelError } from '@aws-sdk/client-sagemaker-runtime';
+import { INVOKE_CLIENTS } from '../../src/sagemaker/upstream.js';
 import { brokenImage, echoImage, ROLE, trainingRequest } from '../helpers/fixtures.js';
 import { endpointSettled, eventually, startTestStack, type TestStack } from '../helpers/stack.js';
 
@@ -134,6 +135,33 @@ describe('SageMaker: endpoints served by local processes', () => {
     });
   });
 
+  it.each(INVOKE_CLIENTS)('answers the same through the %s client to the container', async (kind) => {
+    t.stack.sagemaker.context.invokeClient = kind;
+    try {
+      const ok = await t.runtime.send(
+        new InvokeEndpointCommand({
+          EndpointName: 'echo',
+          Body: Buffer.from('7,8'),
+          ContentType: 'text/csv',
+        }),
+      );
+      const refused = await t.runtime
+        .send(new InvokeEndpointCommand({ EndpointName: 'echo', Body: Buffer.from('bad input') }))
+        .catch((error: unknown) => error);
+
+      expect(JSON.parse(Buffer.from(ok.Body ?? new Uint8Array()).toString('utf8'))).toMatchObject({
+        input: '7,8',
+        contentType: 'text/csv',
+      });
+      expect(refused).toMatchObject({ name: 'ModelError', OriginalStatusCode: 400 });
+      expect(
+        t.stack.sagemaker.endpoints.get('echo')?.live?.variants[0]?.clients[kind]?.sockets,
+      ).toBeGreaterThan(0);
+    } finally {
+      t.stack.sagemaker.context.invokeClient = 'built-in';
+    }
+  });
+
   it('answers an unknown endpoint with ValidationError', async () => {
     await expect(
       t.runtime.send(new InvokeEndpointCommand({ EndpointName: 'nope', Body: Buffer.from('x') })),
@@ -145,7 +173,7 @@ describe('SageMaker: endpoints served by local processes', () => {
 
   it('updates blue/green to a new config', async () => {
     // Arrange: the old deployment has kept-alive sockets to its container from the invocations above
-    const old = t.stack.sagemaker.endpoints.get('echo')?.live?.variants[0]?.upstream;
+    const old = t.stack.sagemaker.endpoints.get('echo')?.live?.variants[0]?.clients['built-in'];
     expect(old?.sockets).toBeGreaterThan(0);
 
     // Act

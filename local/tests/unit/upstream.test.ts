@@ -7,7 +7,7 @@ const HEAD = 'POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: tex
 function post(upstream: Upstream, body: string): Promise<UpstreamResponse> {
   const data = Buffer.from(body);
   return new Promise((resolve, reject) => {
-    upstream.post(`${HEAD}Content-Length: ${data.length}\r\n`, data, (error, response) =>
+    upstream.postRaw(`${HEAD}Content-Length: ${data.length}\r\n`, data, (error, response) =>
       error || !response ? reject(error) : resolve(response),
     );
   });

@@ -176,7 +176,7 @@ async function main(): Promise<number> {
         try {
           if (only.includes('throughput') && !figures.throughput && result.ok) {
             log(
-              'endpoint throughput: direct to serve, through the stack, SDK through the stack, minimal proxy',
+              'endpoint throughput: direct to serve, through the stack (built-in and undici clients), SDK through the stack, minimal proxy',
             );
             const rows = referenceData().holdout.rows.map((row) => row.join(','));
             figures.throughput = await measureThroughput(

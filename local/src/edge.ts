@@ -37,6 +37,10 @@ export interface EdgeRoutes {
   sqs: RouteHandler;
   /** Lambda's Invoke (REST-JSON) */
   lambda: RouteHandler;
+  /** CloudFormation (Query protocol) */
+  cloudformation: RouteHandler;
+  /** STS's GetCallerIdentity (Query protocol) */
+  sts: RouteHandler;
 }
 
 /** A request body that sends nothing for this long is answered `RequestTimeout` and the connection closed. */
@@ -96,6 +100,10 @@ export function serviceOf(
       return 'sqs';
     case 'lambda':
       return 'lambda';
+    case 'cloudformation':
+      return 'cloudformation';
+    case 'sts':
+      return 'sts';
     default:
       return { unknown: service };
   }
@@ -134,7 +142,8 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
         }
         req.resume();
         if (route === 's3') sendXmlError(res, awsError, requestId);
-        else if (route === 'sns') sendQueryError(res, awsError, requestId);
+        else if (route === 'sns' || route === 'cloudformation' || route === 'sts')
+          sendQueryError(res, awsError, requestId);
         else if (route === 'sqs') sendSqsError(res, awsError, requestId);
         else if (route === 'lambda') sendRestJsonError(res, awsError, requestId);
         else sendJsonError(res, awsError, requestId);
@@ -175,7 +184,7 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
         fail(
           new AwsError(
             'UnknownOperationException',
-            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events, sns, sqs, lambda)`,
+            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events, sns, sqs, lambda, cloudformation, sts)`,
           ),
         );
         return;

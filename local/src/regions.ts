@@ -42,3 +42,10 @@ export class Regional<T> {
     return [this.homeValue, ...this.others.values()];
   }
 }
+
+/** CloudFormation deploys to the stack's own region, where its services are. */
+export const cloudFormationElsewhere = (region: string, home: string): AwsError =>
+  new AwsError(
+    'ValidationError',
+    `The offline stack deploys CloudFormation stacks to its own region (${home}), not ${region.slice(0, 64)}`,
+  );

@@ -4,6 +4,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CloudFormationApi } from './cloudformation/api.js';
+import { CloudFormationEngine } from './cloudformation/engine.js';
+import { resourceTypes } from './cloudformation/resource-types.js';
 import { AlarmEvaluator } from './cloudwatch/alarms.js';
 import { startEdge } from './edge.js';
 import { EventBus } from './events/bus.js';
@@ -17,7 +20,7 @@ import type { FunctionDefinition } from './functions/serverless-config.js';
 import { ImageRegistry } from './images/registry.js';
 import { localRoutes } from './introspection.js';
 import { consoleLogger, type StackLogger } from './log.js';
-import { Regional } from './regions.js';
+import { cloudFormationElsewhere, Regional } from './regions.js';
 import { type S3ObjectEvent, s3NotificationRecord } from './s3/notification-record.js';
 import { ruleMatches } from './s3/notifications.js';
 import { S3Service } from './s3/s3-service.js';
@@ -28,6 +31,7 @@ import type { InvokeClientKind } from './sagemaker/upstream.js';
 import { SnsService } from './sns/topics.js';
 import { SqsApi } from './sqs/api.js';
 import { EmulatedQueue, type EventSourceMapping } from './sqs/queue.js';
+import { stsRoute } from './sts.js';
 
 /** An endpoint creation or blue/green update on AWS: provisioning, health checks and baking, about 8 minutes. */
 const AWS_ENDPOINT_DEPLOY_MS = 8 * 60_000;
@@ -123,6 +127,8 @@ export interface Stack {
   bus: EventBus;
   s3: S3Service;
   sagemaker: SageMakerControlPlane;
+  /** CloudFormation's stacks deployed to the stack (`serverless deploy`, the SDK, the CLI). */
+  cloudFormation: CloudFormationEngine;
   functions: FunctionRuntime;
   images: ImageRegistry;
   queues: Map<string, EmulatedQueue>;
@@ -295,11 +301,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sagemaker = new SageMakerControlPlane(context, faults);
   const mappings: EventSourceMapping[] = [];
   let regionsRef: Regional<{ sagemaker: SageMakerControlPlane }> | undefined;
+  let cloudFormationRef: CloudFormationEngine | undefined;
 
   const stopAll = async (): Promise<void> => {
     schedules.stop();
     alarms.stop();
     for (const mapping of mappings) mapping.stop();
+    await cloudFormationRef?.settled();
     await runtime.stop();
     for (const services of regionsRef?.all() ?? [{ sagemaker }]) await services.sagemaker.stop();
     await tracker.stopAll();
@@ -328,6 +336,31 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       mappings,
     });
 
+    const cloudFormation = new CloudFormationEngine(
+      region,
+      account,
+      resourceTypes({
+        region,
+        account,
+        endpoint: () => endpoint,
+        s3,
+        sns,
+        alarms,
+        sagemaker,
+        configureQueue: (declaration) => {
+          const queue = queueNamed(declaration.name);
+          queue.visibilityTimeoutMs = declaration.visibilityTimeoutSeconds * 1000 * timeScale;
+          if (declaration.maxReceiveCount !== undefined) queue.maxReceiveCount = declaration.maxReceiveCount;
+          queue.deadLetterQueue = declaration.deadLetterQueue
+            ? queueNamed(declaration.deadLetterQueue)
+            : undefined;
+          return queue;
+        },
+        deleteQueue: (name) => queues.delete(name),
+      }),
+    );
+    cloudFormationRef = cloudFormation;
+    const cloudFormationApi = new CloudFormationApi(cloudFormation, s3);
     // Each region its own services; the stack's own region holds what was provisioned, another starts empty.
     const sqsApi = new SqsApi(queues, account, () => endpoint);
     const lambdaApi = new LambdaApi(runtime);
@@ -372,6 +405,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       sns: (req, res, url, requestId, scope) => regions.in(scope).sns.handle(req, res, url, requestId),
       sqs: (req, res, url, requestId, scope) => regions.in(scope).sqs.handle(req, res, url, requestId),
       lambda: (req, res, url, requestId, scope) => regions.in(scope).lambda.handle(req, res, url, requestId),
+      cloudformation: (req, res, url, requestId, scope) => {
+        if (scope !== undefined && scope !== region) throw cloudFormationElsewhere(scope, region);
+        return cloudFormationApi.handle(req, res, url, requestId);
+      },
+      sts: stsRoute(account),
     });
     endpoint = `http://127.0.0.1:${edge.port}`;
     const readyMs = Date.now() - started;
@@ -396,6 +434,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       bus,
       s3,
       sagemaker,
+      cloudFormation,
       functions: runtime,
       images,
       queues,

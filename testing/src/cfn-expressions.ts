@@ -27,6 +27,11 @@ export interface CfnTemplate {
 export interface ResolveOptions {
   /** The value another stack exports under a name (`Fn::ImportValue`), or `undefined` if none does. */
   importValue?: (exportName: string) => string | undefined;
+  /**
+   * A resource's value once it exists (`Ref`, or a `Fn::GetAtt` attribute), as a CloudFormation engine knows it;
+   * `undefined` for a resource it has not made. Without it, values come from the resources' name properties.
+   */
+  resource?: (logicalId: string, attribute: 'Ref' | string) => string | undefined;
 }
 
 export const PSEUDO_PARAMETERS: Record<string, string> = {
@@ -58,6 +63,15 @@ export function resourceValue(
 ): string {
   const resource: CfnResource | undefined = template.Resources[logicalId];
   if (!resource) throw new Error(`No resource ${logicalId} in the template`);
+  if (options.resource) {
+    const value = options.resource(logicalId, attribute);
+    if (value === undefined) {
+      throw new Error(
+        `Unresolved resource dependencies [${logicalId}] in the Resources block of the template`,
+      );
+    }
+    return value;
+  }
   const props = resource.Properties ?? {};
   const name = (key: string): string => {
     const value = props[key];

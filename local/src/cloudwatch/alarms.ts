@@ -62,7 +62,9 @@ export class AlarmEvaluator {
     private readonly logger: StackLogger,
   ) {}
 
+  /** Adds an alarm, or replaces the one of that name. */
   add(definition: AlarmDefinition): void {
+    this.remove(definition.name);
     const alarm: Alarm = {
       ...definition,
       arn: `arn:aws:cloudwatch:${this.region}:${this.account}:alarm:${definition.name}`,
@@ -88,6 +90,12 @@ export class AlarmEvaluator {
     this.evaluate(alarm);
   }
 
+  remove(name: string): void {
+    const alarm = this.alarms.get(name);
+    if (alarm?.timer) clearInterval(alarm.timer);
+    this.alarms.delete(name);
+  }
+
   list(): { name: string; state: AlarmState; stateReason: string; stateChangedAt: string }[] {
     return [...this.alarms.values()].map(({ name, state, stateReason, stateChangedAt }) => ({
       name,
@@ -102,6 +110,7 @@ export class AlarmEvaluator {
   }
 
   private evaluate(alarm: Alarm): void {
+    if (this.alarms.get(alarm.name) !== alarm) return; // removed or replaced
     const queue = alarm.queue;
     const compare = COMPARE[alarm.comparison];
     if (!queue || !compare) return;

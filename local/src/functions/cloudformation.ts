@@ -9,6 +9,17 @@ import {
   type ResolveOptions,
   resolveValue,
 } from '@sagemaker-pipeline/testing/cfn-expressions';
+import {
+  alarmDefinition,
+  modelPackageGroupInput,
+  notificationRules,
+  type QueueDeclaration,
+  queueDeclaration,
+  queueNameFromArn,
+  resolveProperties,
+  type SubscriptionDeclaration,
+  subscriptionDeclaration,
+} from '../cloudformation/properties.js';
 import type { AlarmDefinition } from '../cloudwatch/alarms.js';
 import type { NotificationRule } from '../s3/notifications.js';
 import type { ServiceDefinition } from './serverless-config.js';
@@ -19,14 +30,6 @@ interface Resource {
   Type?: string;
   Properties?: Record<string, unknown>;
   Condition?: string;
-}
-
-export interface QueueDeclaration {
-  name: string;
-  visibilityTimeoutSeconds: number;
-  maxReceiveCount?: number;
-  /** The redrive policy's dead-letter queue, by name. */
-  deadLetterQueue?: string;
 }
 
 export class CloudFormationView {
@@ -124,132 +127,50 @@ export class CloudFormationView {
     return typeof name === 'string' ? name : `${resource.service}-${resource.logicalId}`;
   }
 
-  /** Resolves values of the resource's own template. */
-  private resolverOf(resource: Resource): (value: unknown) => unknown {
-    return (value) => this.resolve(value, resource.service);
-  }
-
-  private topicName(resource: Resource): string {
-    return this.nameOf(resource, 'TopicName');
-  }
-
-  private queueName(resource: Resource): string {
-    return this.nameOf(resource, 'QueueName');
-  }
-
-  private bucketName(resource: Resource): string {
-    return this.nameOf(resource, 'BucketName').toLowerCase();
+  /** The resource's properties, resolved in its own template; what cannot be resolved offline left out. */
+  private properties(resource: Resource): Record<string, unknown> {
+    return resolveProperties(
+      resource.Properties ?? {},
+      (intrinsic) => this.resolve(intrinsic, resource.service),
+      (candidate) => intrinsicName(candidate) !== undefined,
+    ) as Record<string, unknown>;
   }
 
   queues(): QueueDeclaration[] {
-    return this.ofType('AWS::SQS::Queue').map((resource) => {
-      const resolve = this.resolverOf(resource);
-      const redrive = resolve(resource.Properties?.RedrivePolicy) as
-        | { maxReceiveCount?: unknown; deadLetterTargetArn?: unknown }
-        | undefined;
-      const target = resolve(redrive?.deadLetterTargetArn);
-      return {
-        name: this.queueName(resource),
-        visibilityTimeoutSeconds: Number(resolve(resource.Properties?.VisibilityTimeout) ?? 30),
-        maxReceiveCount: redrive?.maxReceiveCount === undefined ? undefined : Number(redrive.maxReceiveCount),
-        ...(typeof target === 'string' ? { deadLetterQueue: queueNameFromArn(target) } : {}),
-      };
-    });
+    return this.ofType('AWS::SQS::Queue').map((resource) =>
+      queueDeclaration(this.nameOf(resource, 'QueueName'), this.properties(resource)),
+    );
   }
 
   topics(): string[] {
-    return this.ofType('AWS::SNS::Topic').map((resource) => this.topicName(resource));
+    return this.ofType('AWS::SNS::Topic').map((resource) => this.nameOf(resource, 'TopicName'));
   }
 
-  subscriptions(): { topicArn: string; protocol: string; endpoint: string; rawMessageDelivery: boolean }[] {
-    return this.ofType('AWS::SNS::Subscription').map((resource) => {
-      const resolve = this.resolverOf(resource);
-      const properties = resource.Properties ?? {};
-      return {
-        topicArn: String(resolve(properties.TopicArn) ?? ''),
-        protocol: String(resolve(properties.Protocol) ?? ''),
-        endpoint: String(resolve(properties.Endpoint) ?? ''),
-        rawMessageDelivery: String(resolve(properties.RawMessageDelivery)) === 'true',
-      };
-    });
+  subscriptions(): SubscriptionDeclaration[] {
+    return this.ofType('AWS::SNS::Subscription').map((resource) =>
+      subscriptionDeclaration(this.properties(resource)),
+    );
   }
 
   alarms(): AlarmDefinition[] {
-    return this.ofType('AWS::CloudWatch::Alarm').map((resource) => {
-      const resolve = this.resolverOf(resource);
-      const strings = (value: unknown): string[] =>
-        Array.isArray(value) ? value.map((item) => String(resolve(item) ?? '')) : [];
-      const p = resource.Properties ?? {};
-      const name = resolve(p.AlarmName);
-      const description = resolve(p.AlarmDescription);
-      return {
-        name: typeof name === 'string' ? name : `${resource.service}-${resource.logicalId}`,
-        description: typeof description === 'string' ? description : undefined,
-        namespace: String(resolve(p.Namespace) ?? ''),
-        metricName: String(resolve(p.MetricName) ?? ''),
-        dimensions: ((p.Dimensions as { Name?: unknown; Value?: unknown }[] | undefined) ?? []).map(
-          (dimension) => ({
-            name: String(resolve(dimension.Name) ?? ''),
-            value: String(resolve(dimension.Value) ?? ''),
-          }),
-        ),
-        statistic: p.Statistic === undefined ? undefined : String(resolve(p.Statistic)),
-        periodSeconds: Number(resolve(p.Period) ?? 60),
-        evaluationPeriods: Number(resolve(p.EvaluationPeriods) ?? 1),
-        comparison: String(resolve(p.ComparisonOperator) ?? ''),
-        threshold: Number(resolve(p.Threshold) ?? 0),
-        alarmActions: strings(p.AlarmActions),
-        okActions: strings(p.OKActions),
-      };
-    });
+    return this.ofType('AWS::CloudWatch::Alarm').map((resource) =>
+      alarmDefinition(this.nameOf(resource, 'AlarmName'), this.properties(resource)),
+    );
   }
 
   /** Model package groups the services declare, as CreateModelPackageGroup inputs. */
   modelPackageGroups(): Record<string, unknown>[] {
-    return this.ofType('AWS::SageMaker::ModelPackageGroup').map((resource) => {
-      const resolve = this.resolverOf(resource);
-      const name = resolve(resource.Properties?.ModelPackageGroupName);
-      const description = resolve(resource.Properties?.ModelPackageGroupDescription);
-      const tags = resolve(resource.Properties?.Tags);
-      return {
-        ModelPackageGroupName: typeof name === 'string' ? name : `${resource.service}-${resource.logicalId}`,
-        ...(typeof description === 'string' ? { ModelPackageGroupDescription: description } : {}),
-        ...(Array.isArray(tags) ? { Tags: tags } : {}),
-      };
-    });
+    return this.ofType('AWS::SageMaker::ModelPackageGroup').map((resource) =>
+      modelPackageGroupInput(this.nameOf(resource, 'ModelPackageGroupName'), this.properties(resource)),
+    );
   }
 
   buckets(): { name: string; notifications: NotificationRule[] }[] {
-    return this.ofType('AWS::S3::Bucket').map((resource) => {
-      const resolve = this.resolverOf(resource);
-      const config = (resolve(resource.Properties?.NotificationConfiguration) ?? {}) as Record<
-        string,
-        unknown
-      >;
-      const rules: NotificationRule[] = [];
-      const add = (kind: 'queue' | 'function', entries: unknown, targetKey: string): void => {
-        for (const [index, entry] of ((entries as Record<string, unknown>[] | undefined) ?? []).entries()) {
-          const filterRules =
-            (entry.Filter as { S3Key?: { Rules?: { Name?: string; Value?: unknown }[] } } | undefined)?.S3Key
-              ?.Rules ?? [];
-          const rule: NotificationRule = {
-            id: `${resource.logicalId}-${kind}-${index + 1}`,
-            target: { kind, arn: String(resolve(entry[targetKey]) ?? '') },
-            events: [String(resolve(entry.Event))],
-          };
-          for (const filter of filterRules) {
-            const name = String(filter.Name ?? '').toLowerCase();
-            if (name === 'prefix') rule.prefix = String(resolve(filter.Value) ?? '');
-            if (name === 'suffix') rule.suffix = String(resolve(filter.Value) ?? '');
-          }
-          rules.push(rule);
-        }
-      };
-      add('queue', config.QueueConfigurations, 'Queue');
-      add('function', config.LambdaConfigurations, 'Function');
-      return { name: this.bucketName(resource), notifications: rules };
-    });
+    return this.ofType('AWS::S3::Bucket').map((resource) => ({
+      name: this.nameOf(resource, 'BucketName').toLowerCase(),
+      notifications: notificationRules(resource.logicalId, this.properties(resource)),
+    }));
   }
 }
 
-export const queueNameFromArn = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
+export { queueNameFromArn };

@@ -111,6 +111,21 @@ export class S3Service {
     }
   }
 
+  /** Deletes an empty bucket; a bucket with objects is refused, as S3 refuses it (BucketNotEmpty). */
+  async deleteBucket(name: string): Promise<void> {
+    const response = await this.request('DELETE', `/${encodeURIComponent(name)}`);
+    if (response.status === 404) return;
+    if (response.status !== 204) {
+      const code = /<Code>([^<]*)<\/Code>/.exec(response.body)?.[1] ?? String(response.status);
+      throw new Error(
+        code === 'BucketNotEmpty'
+          ? `The bucket you tried to delete is not empty (${name})`
+          : `cannot delete bucket ${name}: ${code}`,
+      );
+    }
+    this.notifications.delete(name);
+  }
+
   setNotifications(bucket: string, rules: NotificationRule[]): void {
     this.notifications.set(bucket, rules);
     this.options.onNotificationConfigured(bucket, rules);

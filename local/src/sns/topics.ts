@@ -77,6 +77,18 @@ export class SnsService {
     return topic;
   }
 
+  /** DeleteTopic: its subscriptions go with it; deleting a topic that is not there is no error. */
+  deleteTopic(arn: string): void {
+    this.topics.delete(arn);
+  }
+
+  unsubscribe(subscriptionArn: string): void {
+    for (const topic of this.topics.values())
+      topic.subscriptions = topic.subscriptions.filter(
+        (subscription) => subscription.arn !== subscriptionArn,
+      );
+  }
+
   subscribe(topicArn: string, protocol: string, endpoint: string, rawMessageDelivery = false): Subscription {
     const topic = this.topic(topicArn);
     if (!PROTOCOLS.has(protocol)) {
@@ -208,7 +220,7 @@ export class SnsService {
           .join('')}</Topics>`;
         break;
       case 'DeleteTopic':
-        this.topics.delete(required('TopicArn'));
+        this.deleteTopic(required('TopicArn'));
         result = '';
         break;
       case 'GetTopicAttributes': {
@@ -244,9 +256,7 @@ export class SnsService {
         break;
       }
       case 'Unsubscribe': {
-        const arn = required('SubscriptionArn');
-        for (const topic of this.topics.values())
-          topic.subscriptions = topic.subscriptions.filter((subscription) => subscription.arn !== arn);
+        this.unsubscribe(required('SubscriptionArn'));
         result = '';
         break;
       }

@@ -28,8 +28,9 @@ export class EmulatedQueue {
   constructor(
     readonly name: string,
     readonly arn: string,
-    readonly visibilityTimeoutMs: number,
-    readonly maxReceiveCount = DEFAULT_MAX_RECEIVE_COUNT,
+    /** Changed by an update of its template (SetQueueAttributes on AWS). */
+    public visibilityTimeoutMs: number,
+    public maxReceiveCount = DEFAULT_MAX_RECEIVE_COUNT,
   ) {}
 
   onMessage(listener: () => void): void {

@@ -230,7 +230,7 @@ describe('The offline stack itself', () => {
           body: '{}',
         },
       },
-      query('sts', 'Action=GetCallerIdentity&Version=2011-06-15'),
+      query('autoscaling', 'Action=DescribeAutoScalingGroups&Version=2011-01-01'),
       query('iam', 'Action=CreateUser&UserName=intruder&Version=2010-05-08'),
       json('kms', 'TrentService.ListKeys', '{}', '1.1'),
       json('secretsmanager', 'secretsmanager.GetSecretValue', '{"SecretId":"x"}', '1.1'),
@@ -240,7 +240,7 @@ describe('The offline stack itself', () => {
       query('rds', 'Action=DescribeDBInstances&Version=2014-10-31'),
       json('kinesis', 'Kinesis_20131202.ListStreams', '{}', '1.1'),
       json('states', 'AWSStepFunctions.ListStateMachines'),
-      query('cloudformation', 'Action=ListStacks&Version=2010-05-15'),
+      json('athena', 'AmazonAthena.ListWorkGroups', '{}', '1.1'),
       query('ec2', 'Action=DescribeInstances&Version=2016-11-15'),
       query('monitoring', 'Action=ListMetrics&Version=2010-08-01'),
       {

@@ -41,6 +41,8 @@ export interface EdgeRoutes {
   cloudformation: RouteHandler;
   /** STS's GetCallerIdentity (Query protocol) */
   sts: RouteHandler;
+  /** ECR's DescribeRepositories (JSON 1.1) */
+  ecr: RouteHandler;
 }
 
 /** A request body that sends nothing for this long is answered `RequestTimeout` and the connection closed. */
@@ -104,6 +106,9 @@ export function serviceOf(
       return 'cloudformation';
     case 'sts':
       return 'sts';
+    case 'ecr':
+    case 'api.ecr':
+      return 'ecr';
     default:
       return { unknown: service };
   }
@@ -184,7 +189,7 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
         fail(
           new AwsError(
             'UnknownOperationException',
-            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events, sns, sqs, lambda, cloudformation, sts)`,
+            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events, sns, sqs, lambda, cloudformation, sts, ecr)`,
           ),
         );
         return;

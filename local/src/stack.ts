@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudFormationApi } from './cloudformation/api.js';
 import { CloudFormationEngine } from './cloudformation/engine.js';
+import { lambdaTypes } from './cloudformation/lambda-types.js';
 import { resourceTypes } from './cloudformation/resource-types.js';
 import { AlarmEvaluator } from './cloudwatch/alarms.js';
 import { startEdge } from './edge.js';
@@ -17,6 +18,7 @@ import { queueNameFromArn } from './functions/cloudformation.js';
 import { provisionServices } from './functions/provision.js';
 import { FunctionRuntime } from './functions/runtime.js';
 import type { FunctionDefinition } from './functions/serverless-config.js';
+import { ecrRoute } from './images/ecr-api.js';
 import { ImageRegistry } from './images/registry.js';
 import { localRoutes } from './introspection.js';
 import { consoleLogger, type StackLogger } from './log.js';
@@ -336,10 +338,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       mappings,
     });
 
-    const cloudFormation = new CloudFormationEngine(
-      region,
-      account,
-      resourceTypes({
+    const cloudFormation = new CloudFormationEngine(region, account, {
+      ...lambdaTypes({
+        region,
+        account,
+        dir,
+        s3,
+        runtime,
+        bus,
+        schedules,
+        queueNamed: (name) => queueNamed(name),
+        mappings,
+        timeScale,
+        logger,
+      }),
+      ...resourceTypes({
         region,
         account,
         endpoint: () => endpoint,
@@ -358,7 +371,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         },
         deleteQueue: (name) => queues.delete(name),
       }),
-    );
+    });
     cloudFormationRef = cloudFormation;
     const cloudFormationApi = new CloudFormationApi(cloudFormation, s3);
     // Each region its own services; the stack's own region holds what was provisioned, another starts empty.
@@ -410,6 +423,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return cloudFormationApi.handle(req, res, url, requestId);
       },
       sts: stsRoute(account),
+      ecr: ecrRoute({
+        region,
+        account,
+        repositories: () => [
+          ...images.list().map((image) => image.repository),
+          ...cloudFormation.stacks.flatMap((cfnStack) =>
+            [...cfnStack.resources.values()]
+              .filter((record) => record.type === 'AWS::ECR::Repository')
+              .map((record) => record.physicalId),
+          ),
+        ],
+      }),
     });
     endpoint = `http://127.0.0.1:${edge.port}`;
     const readyMs = Date.now() - started;

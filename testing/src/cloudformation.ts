@@ -2,7 +2,7 @@
  * Reading the CloudFormation templates that `serverless package` writes, for tests that check what will
  * be deployed (IAM roles, rules, queues) and for tools that must follow the deployed configuration.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type CfnResource, type CfnTemplate, PSEUDO_PARAMETERS, resolveValue } from './cfn-expressions.js';
@@ -43,36 +43,69 @@ export function readPackagedTemplate(
 }
 
 /**
- * The template of `serviceDir` packaged with `--param` values (`sweepSchedule=off`). The framework removes a
- * service's `.serverless` whenever it packages, wherever to, and other suites read that folder in parallel: so
- * the service is packaged from a copy at the same depth (so its relative paths to pipeline.yml and the plugins
- * hold; its node_modules linked), and its own folder is never touched. `env` goes on top of this process's.
+ * A copy of a service to run the framework in, so that its own folder (whose `.serverless` other suites read in
+ * parallel, and which the framework empties whenever it packages) is never touched: at the same depth as
+ * `packages/<name>` (`<workspace>/.package-tmp/<name>-…`, in no folder a suite lists to find the services), so
+ * its relative paths to pipeline.yml and the plugins hold, with its node_modules linked.
  */
+export function copyService(serviceDir: string): { dir: string; remove(): void } {
+  const parent = join(dirname(dirname(serviceDir)), '.package-tmp');
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, `${basename(serviceDir)}-`));
+  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'src']) {
+    if (existsSync(join(serviceDir, entry)))
+      cpSync(join(serviceDir, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(serviceDir, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** How to run `serverless <args>` in a service folder (a copy); `env` on top of this process's. */
+function serverlessCommand(dir: string, args: readonly string[], env: Record<string, string>) {
+  return [
+    join(dir, 'node_modules', '.bin', 'serverless'),
+    [...args],
+    { cwd: dir, encoding: 'utf8' as const, env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' } },
+  ] as const;
+}
+
+/**
+ * Runs `serverless <args>` in a service folder without blocking this process (an offline stack in it keeps
+ * answering the framework's calls); resolves with its output, rejects with it and the exit code.
+ */
+export function runServerless(
+  dir: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<string> {
+  const [file, argv, options] = serverlessCommand(dir, args, env);
+  return new Promise((resolve, reject) => {
+    execFile(file, argv, { ...options, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error)
+        reject(new Error(`serverless ${args.join(' ')} failed (${error.code}):\n${stdout}${stderr}`));
+      else resolve(`${stdout}${stderr}`);
+    });
+  });
+}
+
+/** The template of `serviceDir` packaged with `--param` values (`sweepSchedule=off`), from a copy of it. */
 export function packageTemplateWith(
   serviceDir: string,
   params: readonly string[],
   stage = 'dev',
   env: Record<string, string> = {},
 ): CfnTemplate {
-  // `<workspace>/.package-tmp/<name>-…`: the same depth as `packages/<name>`, and in no folder that a suite
-  // lists to find the services
-  const parent = join(dirname(dirname(serviceDir)), '.package-tmp');
-  mkdirSync(parent, { recursive: true });
-  const copy = mkdtempSync(join(parent, `${basename(serviceDir)}-`));
+  const copy = copyService(serviceDir);
   try {
-    for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'src']) {
-      if (existsSync(join(serviceDir, entry)))
-        cpSync(join(serviceDir, entry), join(copy, entry), { recursive: true });
-    }
-    symlinkSync(join(serviceDir, 'node_modules'), join(copy, 'node_modules'), 'dir');
-    execFileSync(
-      join(serviceDir, 'node_modules', '.bin', 'serverless'),
+    const [file, argv, options] = serverlessCommand(
+      copy.dir,
       ['package', '--stage', stage, ...params.flatMap((param) => ['--param', param])],
-      { cwd: copy, stdio: 'pipe', env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' } },
+      env,
     );
-    return readPackagedTemplate(copy);
+    execFileSync(file, argv, { ...options, stdio: 'pipe' });
+    return readPackagedTemplate(copy.dir);
   } finally {
-    rmSync(copy, { recursive: true, force: true });
+    copy.remove();
   }
 }
 

@@ -87,6 +87,11 @@ export class EventBus {
     this.rules.push(rule);
   }
 
+  removeRule(name: string): void {
+    const index = this.rules.findIndex((rule) => rule.name === name);
+    if (index >= 0) this.rules.splice(index, 1);
+  }
+
   listRules(): { name: string; pattern: EventPattern }[] {
     return this.rules.map(({ name, pattern }) => ({ name, pattern }));
   }

@@ -72,6 +72,12 @@ export class Scheduler {
     this.rules.set(rule.name, active);
   }
 
+  remove(name: string): void {
+    const rule = this.rules.get(name);
+    if (rule?.timer) clearInterval(rule.timer);
+    this.rules.delete(name);
+  }
+
   /** Runs a rule now, as its next period would; returns the event it sent. */
   run(name: string): BusEvent {
     const rule = this.rules.get(name);

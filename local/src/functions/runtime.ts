@@ -112,6 +112,20 @@ export class FunctionRuntime {
     this.functions.set(definition.functionName, { definition, instances: [], waiting: [], spawning: 0 });
   }
 
+  /** Removes a function: its warm environments end; an invocation under way ends with them. */
+  unregister(functionName: string): void {
+    const state = this.functions.get(functionName);
+    if (!state) return;
+    this.functions.delete(functionName);
+    for (const instance of state.instances) ProcessTracker.kill(instance.child);
+    state.log?.end();
+  }
+
+  /** The definition of a function by its deployed name (mutable: an invoke config changes it in place). */
+  definition(functionName: string): FunctionDefinition | undefined {
+    return this.functions.get(functionName)?.definition;
+  }
+
   /** A function by its deployed name, or by its name in serverless.yml when that is unambiguous enough. */
   private stateOf(name: string): FunctionState | undefined {
     return (
@@ -130,7 +144,7 @@ export class FunctionRuntime {
   /** Bundles every function in the background so the first event does not wait for esbuild. */
   warm(): void {
     for (const state of this.functions.values()) {
-      state.bundle ??= bundleHandler(state.definition, this.options);
+      state.bundle ??= this.bundleOf(state.definition);
       state.bundle.catch(() => {});
     }
   }
@@ -142,6 +156,13 @@ export class FunctionRuntime {
       for (const instance of state.instances) ProcessTracker.kill(instance.child);
       state.log?.end();
     }
+  }
+
+  /** The handler's module: the deployed code's own file, or the handler bundled from the service's sources. */
+  private bundleOf(definition: FunctionDefinition): Promise<string> {
+    return definition.handlerFile
+      ? Promise.resolve(definition.handlerFile)
+      : bundleHandler(definition, this.options);
   }
 
   /** The worker that runs a handler in a child process (compiled once when the stack runs from sources). */
@@ -165,7 +186,7 @@ export class FunctionRuntime {
   }
 
   private async spawnInstance(state: FunctionState): Promise<Instance> {
-    state.bundle ??= bundleHandler(state.definition, this.options);
+    state.bundle ??= this.bundleOf(state.definition);
     const [script, bundle] = await Promise.all([this.workerScript, state.bundle]);
     await mkdir(path.join(this.options.dir, 'logs', 'functions'), { recursive: true });
     const exportName = state.definition.handler.slice(state.definition.handler.lastIndexOf('.') + 1);

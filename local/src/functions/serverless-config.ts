@@ -252,6 +252,8 @@ export interface FunctionDefinition {
   events: FunctionEvent[];
   /** Its log file under logs/functions/ (default: its name; the deployed name when a stack runs several stages). */
   logName?: string;
+  /** The handler's module in the deployed code (CloudFormation's Lambda::Function): run as it is, not bundled. */
+  handlerFile?: string;
 }
 
 export interface ServiceDefinition {

@@ -365,7 +365,13 @@ export class S3Service {
   }
 
   /** A plain request to s3rver, for the stack's own use (jobs, endpoints). */
-  request(method: string, target: string, body?: Buffer): Promise<{ status: number; body: string }> {
+  async request(method: string, target: string, body?: Buffer): Promise<{ status: number; body: string }> {
+    const answer = await this.requestBytes(method, target, body);
+    return { status: answer.status, body: answer.body.toString('utf8') };
+  }
+
+  /** A request to the S3 server underneath, its answer's body as bytes (an object that is no text). */
+  requestBytes(method: string, target: string, body?: Buffer): Promise<{ status: number; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -379,7 +385,7 @@ export class S3Service {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }),
           );
           response.on('error', reject);
         },

@@ -235,7 +235,7 @@ describe('The offline stack itself', () => {
       json('kms', 'TrentService.ListKeys', '{}', '1.1'),
       json('secretsmanager', 'secretsmanager.GetSecretValue', '{"SecretId":"x"}', '1.1'),
       json('ssm', 'AmazonSSM.GetParameter', '{"Name":"x"}', '1.1'),
-      json('ecr', 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories', '{}', '1.1'),
+      json('ecs', 'AmazonEC2ContainerServiceV20141113.ListClusters', '{}', '1.1'),
       json('logs', 'Logs_20140328.DescribeLogGroups', '{}', '1.1'),
       query('rds', 'Action=DescribeDBInstances&Version=2014-10-31'),
       json('kinesis', 'Kinesis_20131202.ListStreams', '{}', '1.1'),

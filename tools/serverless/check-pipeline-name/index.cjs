@@ -3,9 +3,10 @@
  * Refuses, before anything is built, to package or deploy a service whose names would be wrong.
  *
  * The account: pipeline.yml names the bucket and the SageMaker role the functions pass from AWS_ACCOUNT_ID, and
- * falls back to 000000000000, the offline stack's account. `serverless deploy` without it, or any command for a
- * stage other than the offline ones (dev, local), would ship functions that pass a role of another account and
- * read a bucket that does not exist, so it fails with what to set.
+ * falls back to 000000000000, the offline stack's account. `serverless deploy` without it (but for stage local,
+ * which deploys to the offline stack), or any command for a stage other than the offline ones (dev, local), would
+ * ship functions that pass a role of another account and read a bucket that does not exist, so it fails with
+ * what to set.
  *
  * The pipeline name: refuses a service whose pipeline name (`custom.pipeline.name`, `<PIPELINE_PREFIX>-<stage>`) the
  * functions would refuse at cold start (shared/src/config/fields.ts), above all one that contains a kind word.
@@ -51,6 +52,8 @@ function accountProblem({ account, stage, command }) {
       : `AWS_ACCOUNT_ID ${account} is not an AWS account ID (12 digits); set it to the account you deploy to: ${FIND_ACCOUNT}`;
   }
   if (command !== 'deploy' && OFFLINE_STAGES.includes(stage)) return undefined;
+  // stage local deploys to the offline stack (tools/serverless/offline-stack), whose account this is
+  if (stage === 'local') return undefined;
   const why =
     command === 'deploy'
       ? `serverless deploy of stage ${stage}`

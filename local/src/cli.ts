@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm stack [--port N] [--dir D]` runs the offline stack in the foreground;
+// `pnpm stack [--port N] [--dir D] [--empty]` runs the offline stack in the foreground;
 // `pnpm stack push <folder> --repository <name> [--tag <tag>]` pushes a local image to a running stack.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -8,6 +8,8 @@ import { startStack } from './stack.js';
 
 const USAGE = `usage:
   stack [--port 4566] [--dir .local]                      run the offline stack in the foreground
+        [--empty]                                         with nothing deployed: deploy the services to it with
+                                                          \`serverless deploy --stage local\`
         [--faults '<json>' | --faults @faults.json]       inject faults, e.g. '{"throttle": {"share": 0.3}}'
   stack push <folder> --repository <name> [--tag latest]  push a local image to the running stack
         [--endpoint http://127.0.0.1:4566]`;
@@ -19,6 +21,7 @@ async function serve(args: string[]): Promise<void> {
       port: { type: 'string', default: '4566' },
       dir: { type: 'string', default: '.local' },
       faults: { type: 'string' },
+      empty: { type: 'boolean', default: false },
       help: { type: 'boolean' },
     },
   });
@@ -35,7 +38,12 @@ async function serve(args: string[]): Promise<void> {
       : parseFaults(
           values.faults.startsWith('@') ? readFileSync(values.faults.slice(1), 'utf8') : values.faults,
         );
-  const stack = await startStack({ port, dir: values.dir, ...(faults ? { faults } : {}) });
+  const stack = await startStack({
+    port,
+    dir: values.dir,
+    ...(faults ? { faults } : {}),
+    ...(values.empty ? { services: [] } : {}),
+  });
   console.log(`stack ready in ${stack.readyMs} ms; files under ${stack.dir}`);
   console.log(`ready AWS_ENDPOINT_URL=${stack.endpoint}`);
   let stopping = false;

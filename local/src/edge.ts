@@ -43,6 +43,8 @@ export interface EdgeRoutes {
   sts: RouteHandler;
   /** ECR's DescribeRepositories (JSON 1.1) */
   ecr: RouteHandler;
+  /** CloudWatch Logs of the functions (JSON 1.1) */
+  logs: RouteHandler;
 }
 
 /** A request body that sends nothing for this long is answered `RequestTimeout` and the connection closed. */
@@ -109,6 +111,8 @@ export function serviceOf(
     case 'ecr':
     case 'api.ecr':
       return 'ecr';
+    case 'logs':
+      return 'logs';
     default:
       return { unknown: service };
   }
@@ -189,7 +193,7 @@ export async function startEdge(port: number, routes: EdgeRoutes): Promise<{ ser
         fail(
           new AwsError(
             'UnknownOperationException',
-            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events, sns, sqs, lambda, cloudformation, sts, ecr)`,
+            `The local stack does not serve the AWS service "${route.unknown.slice(0, 100)}" (it serves s3, sagemaker, events, sns, sqs, lambda, cloudformation, sts, ecr, logs)`,
           ),
         );
         return;

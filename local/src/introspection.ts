@@ -39,7 +39,19 @@ export function localRoutes(stack: LocalState) {
           endpoint: stack.endpoint(),
           region,
           account,
-          services: ['s3', 'sagemaker', 'sagemaker-runtime', 'events', 'sns', 'sqs', 'lambda'],
+          services: [
+            's3',
+            'sagemaker',
+            'sagemaker-runtime',
+            'events',
+            'sns',
+            'sqs',
+            'lambda',
+            'cloudformation',
+            'sts',
+            'ecr',
+            'logs',
+          ],
           functions: runtime
             .list()
             .map((fn) => ({ name: fn.name, functionName: fn.functionName, service: fn.service })),

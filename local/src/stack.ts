@@ -15,6 +15,7 @@ import { Scheduler } from './events/schedules.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { LambdaApi } from './functions/api.js';
 import { queueNameFromArn } from './functions/cloudformation.js';
+import { logsRoute } from './functions/logs-api.js';
 import { provisionServices } from './functions/provision.js';
 import { FunctionRuntime } from './functions/runtime.js';
 import type { FunctionDefinition } from './functions/serverless-config.js';
@@ -423,6 +424,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return cloudFormationApi.handle(req, res, url, requestId);
       },
       sts: stsRoute(account),
+      logs: logsRoute({ region, account, runtime }),
       ecr: ecrRoute({
         region,
         account,

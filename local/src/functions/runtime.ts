@@ -50,6 +50,8 @@ interface Instance {
   ready: Promise<void>;
   pending?: { id: string; resolve: (result: InvocationResult) => void };
   used: boolean;
+  /** The most memory its process held after an invocation (Lambda's Max Memory Used). */
+  maxRss?: number;
 }
 
 interface FunctionState {
@@ -60,6 +62,8 @@ interface FunctionState {
   spawning: number;
   bundle?: Promise<string>;
   log?: WriteStream;
+  /** The lines its environments wrote, with when (CloudWatch Logs' events of its log group); the last 10,000. */
+  events: { timestamp: number; message: string }[];
 }
 
 /** What Lambda sends an on-failure destination for an asynchronous invocation it gives up on. */
@@ -98,6 +102,7 @@ export interface FunctionRuntimeOptions {
 }
 
 const MAX_RECORDS = 5_000;
+const MAX_LOG_EVENTS = 10_000;
 
 export class FunctionRuntime {
   readonly invocations: InvocationRecord[] = [];
@@ -109,7 +114,13 @@ export class FunctionRuntime {
   constructor(private readonly options: FunctionRuntimeOptions) {}
 
   register(definition: FunctionDefinition): void {
-    this.functions.set(definition.functionName, { definition, instances: [], waiting: [], spawning: 0 });
+    this.functions.set(definition.functionName, {
+      definition,
+      instances: [],
+      waiting: [],
+      spawning: 0,
+      events: [],
+    });
   }
 
   /** Removes a function: its warm environments end; an invocation under way ends with them. */
@@ -119,6 +130,11 @@ export class FunctionRuntime {
     this.functions.delete(functionName);
     for (const instance of state.instances) ProcessTracker.kill(instance.child);
     state.log?.end();
+  }
+
+  /** What a function's environments wrote, oldest first, each line with when (its CloudWatch Logs events). */
+  logEvents(functionName: string): readonly { timestamp: number; message: string }[] {
+    return this.functions.get(functionName)?.events ?? [];
   }
 
   /** The definition of a function by its deployed name (mutable: an invoke config changes it in place). */
@@ -182,7 +198,17 @@ export class FunctionRuntime {
       state.log = createWriteStream(file, { flags: 'a' });
     }
     const log = state.log;
-    return { write: (text) => (log.writableEnded ? undefined : log.write(text)) };
+    return {
+      write: (text) => {
+        const timestamp = Date.now();
+        for (const line of String(text).split('\n')) {
+          if (line.trim()) state.events.push({ timestamp, message: line });
+        }
+        if (state.events.length > MAX_LOG_EVENTS)
+          state.events.splice(0, state.events.length - MAX_LOG_EVENTS);
+        if (!log.writableEnded) log.write(text);
+      },
+    };
   }
 
   private async spawnInstance(state: FunctionState): Promise<Instance> {
@@ -214,8 +240,16 @@ export class FunctionRuntime {
     };
     child.on(
       'message',
-      (message: { type: string; id?: string; ok?: boolean; value?: unknown; error?: InvocationError }) => {
+      (message: {
+        type: string;
+        id?: string;
+        ok?: boolean;
+        value?: unknown;
+        error?: InvocationError;
+        rss?: number;
+      }) => {
         if (message.type === 'ready') markReady();
+        if (typeof message.rss === 'number') instance.maxRss = Math.max(instance.maxRss ?? 0, message.rss);
         const pending = instance.pending;
         if (message.type === 'result' && pending && pending.id === message.id) {
           instance.pending = undefined;
@@ -357,8 +391,10 @@ export class FunctionRuntime {
         );
       });
       const duration = Date.now() - start.getTime();
+      // Lambda's REPORT line, field by field (the framework's `logs` reads them by position)
+      const maxMemoryMb = Math.ceil((instance.maxRss ?? 0) / (1024 * 1024));
       log.write(
-        `END RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: ${duration} ms\tMemory Size: ${state.definition.memorySize} MB\n`,
+        `END RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${state.definition.memorySize} MB\tMax Memory Used: ${maxMemoryMb} MB\t\n`,
       );
       instance.busy = false;
       this.release(state);

@@ -88,11 +88,23 @@ process.on('message', (message: InvokeMessage) => {
   run().then(
     (value) => {
       current = undefined;
-      send({ type: 'result', id: message.id, ok: true, value: value === undefined ? null : value });
+      send({
+        type: 'result',
+        id: message.id,
+        ok: true,
+        value: value === undefined ? null : value,
+        rss: process.memoryUsage.rss(),
+      });
     },
     (error: unknown) => {
       current = undefined;
-      send({ type: 'result', id: message.id, ok: false, error: serializeError(error) });
+      send({
+        type: 'result',
+        id: message.id,
+        ok: false,
+        error: serializeError(error),
+        rss: process.memoryUsage.rss(),
+      });
     },
   );
 });

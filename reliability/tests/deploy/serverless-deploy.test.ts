@@ -79,7 +79,7 @@ describe('serverless deploy --stage local to the offline stack', () => {
     expect(triggers).toEqual(['eventbridge']);
   });
 
-  it('serverless info and serverless invoke answer from the stack', async () => {
+  it('serverless info, invoke and logs answer from the stack', async () => {
     const info = await serverless('trigger-training', 'info');
     const invoked = await serverless(
       'trigger-training',
@@ -90,7 +90,11 @@ describe('serverless deploy --stage local to the offline stack', () => {
       path.join(ROOT, 'packages/trigger-training/events/other-repository.json'),
     );
 
+    const logs = await serverless('trigger-training', 'logs', '-f', 'triggerTraining');
+
     expect(info).toContain(`triggerTraining: ${FUNCTION}`);
+    // the function's own lines (Powertools' JSON), as Lambda sends them to its log group
+    expect(logs).toContain('"service":"trigger-training"');
     expect(JSON.parse(invoked.slice(invoked.indexOf('{')))).toMatchObject({ status: 'skipped' });
   });
 

@@ -236,7 +236,7 @@ describe('The offline stack itself', () => {
       json('secretsmanager', 'secretsmanager.GetSecretValue', '{"SecretId":"x"}', '1.1'),
       json('ssm', 'AmazonSSM.GetParameter', '{"Name":"x"}', '1.1'),
       json('ecs', 'AmazonEC2ContainerServiceV20141113.ListClusters', '{}', '1.1'),
-      json('logs', 'Logs_20140328.DescribeLogGroups', '{}', '1.1'),
+      json('cognito-idp', 'AWSCognitoIdentityProviderService.ListUserPools', '{"MaxResults":1}', '1.1'),
       query('rds', 'Action=DescribeDBInstances&Version=2014-10-31'),
       json('kinesis', 'Kinesis_20131202.ListStreams', '{}', '1.1'),
       json('states', 'AWSStepFunctions.ListStateMachines'),

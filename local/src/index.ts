@@ -1,5 +1,6 @@
 // Programmatic API of the offline stack, for tests and for the end-to-end scenario.
 
+export { deployWithFramework, type FrameworkDeploy } from './deploy.js';
 export { type EventPattern, matchesPattern, validatePattern } from './events/pattern.js';
 export {
   FaultInjector,

@@ -7,7 +7,13 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { type Stack, type StackLogger, silentLogger, startStack } from '@sagemaker-pipeline/local';
+import {
+  deployWithFramework,
+  type Stack,
+  type StackLogger,
+  silentLogger,
+  startStack,
+} from '@sagemaker-pipeline/local';
 import { pipelineNames } from '@sagemaker-pipeline/shared/contracts';
 import { watchEvaluation, watchRegistration, watchTraining } from './jobs.js';
 import type { AlertRow, PredictionRow, RunReport, VersionRow } from './report.js';
@@ -46,6 +52,11 @@ export interface LifecycleOptions {
   bundleDir?: string;
   /** Where the stack's own lines go (default: nowhere). */
   logger?: StackLogger;
+  /**
+   * Deploy the services with the framework (`serverless deploy --stage local` through compose) to an empty stack,
+   * instead of the stack provisioning them from their serverless.yml. Only for stage `local`.
+   */
+  deployWithFramework?: boolean;
 }
 
 export interface ProgressReporter {
@@ -99,30 +110,46 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
 
   try {
     let handle = step('offline stack');
+    const seed = [
+      { bucket: names.bucket, key: `${names.prefixes.trainingData}/initial.csv`, body: data.train },
+      { bucket: names.bucket, key: `${names.prefixes.evaluationData}/evaluation.csv`, body: data.evaluation },
+    ];
+    const framework = options.deployWithFramework === true;
     stack = await startStack({
       port: options.port ?? 0,
       dir: options.dir,
       stage,
-      ...(options.services ? { services: options.services } : {}),
+      ...(framework ? { services: [] } : options.services ? { services: options.services } : {}),
       ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
       logger: options.logger ?? silentLogger,
-      seed: [
-        { bucket: names.bucket, key: `${names.prefixes.trainingData}/initial.csv`, body: data.train },
-        {
-          bucket: names.bucket,
-          key: `${names.prefixes.evaluationData}/evaluation.csv`,
-          body: data.evaluation,
-        },
-      ],
+      ...(framework ? {} : { seed }),
     });
-    handle.done(`ready in ${stack.readyMs} ms at ${stack.endpoint}; bucket ${names.bucket} seeded`);
     const running = stack;
-    abortWhen(() => terminalFailure(running));
-
     const clientConfig = stack.clientConfig;
     sagemaker = new SageMakerClient(clientConfig);
     const runtime = new SageMakerRuntimeClient(clientConfig);
     const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+    if (framework) {
+      handle.done(`ready in ${stack.readyMs} ms at ${stack.endpoint}, nothing deployed`);
+      handle = step('serverless deploy --stage local');
+      const deployed = await deployWithFramework({ endpoint: stack.endpoint, stage });
+      handle.done(
+        `${stack.cloudFormation.stacks.length} stacks through serverless-compose.yml in ${(deployed.ms / 1000).toFixed(1)} s`,
+      );
+      handle = step('data');
+      for (const object of seed) {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: object.bucket,
+            Key: object.key,
+            Body: object.body,
+            ContentType: 'text/csv',
+          }),
+        );
+      }
+      handle.done(`bucket ${names.bucket}: training and held-out data uploaded`);
+    } else handle.done(`ready in ${stack.readyMs} ms at ${stack.endpoint}; bucket ${names.bucket} seeded`);
+    abortWhen(() => terminalFailure(running));
 
     handle = step('push image');
     const image = await stack.images.push(options.imageFolder, names.repository, 'v1');

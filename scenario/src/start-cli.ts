@@ -14,8 +14,10 @@ import { type LifecycleResult, runLifecycle } from './lifecycle.js';
 import { terminalProgress } from './progress.js';
 import { renderReport } from './report.js';
 
-const USAGE = `usage: pnpm start [--keep-running] [--port 0] [--dir .local/start]
-  runs the whole pipeline offline: train, evaluate, register, deploy, predict, retrain on new data`;
+const USAGE = `usage: pnpm start [--keep-running] [--port 0] [--dir .local/start] [--framework]
+  runs the whole pipeline offline: train, evaluate, register, deploy, predict, retrain on new data
+  --framework: deploy the services to the stack with \`serverless deploy --stage local\` (about 30 s more)
+               instead of the stack reading their serverless.yml`;
 
 const workspace = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -45,6 +47,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       'keep-running': { type: 'boolean', default: false },
+      framework: { type: 'boolean', default: false },
       port: { type: 'string', default: '0' },
       dir: { type: 'string', default: path.join(workspace, '.local', 'start') },
       help: { type: 'boolean', default: false },
@@ -77,6 +80,7 @@ async function main(): Promise<number> {
     data,
     progress: terminalProgress(),
     keepRunning: values['keep-running'],
+    deployWithFramework: values.framework,
     logger,
     // Bundles outlive the run folder (emptied at each start): a second run skips esbuild while the code is unchanged
     bundleDir: path.join(workspace, 'node_modules', '.cache', 'sagemaker-pipeline', 'functions'),

@@ -3,8 +3,17 @@
  * be deployed (IAM roles, rules, queues) and for tools that must follow the deployed configuration.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { type CfnResource, type CfnTemplate, PSEUDO_PARAMETERS, resolveValue } from './cfn-expressions.js';
 
 export type { CfnParameter, CfnResource, CfnTemplate } from './cfn-expressions.js';
@@ -58,6 +67,35 @@ export function copyService(serviceDir: string): { dir: string; remove(): void }
   }
   symlinkSync(join(serviceDir, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A copy of the workspace's serverless-compose.yml and of every service it composes (each one a `copyService`),
+ * in `<workspace>/.package-tmp/compose-…`, with the workspace's node_modules linked: `serverless <command>` there
+ * runs the framework's compose on the copies, in the compose file's order and dependencies.
+ */
+export function copyCompose(
+  workspace: string,
+  compose: { services: Record<string, { path: string; [key: string]: unknown }> },
+): { dir: string; remove(): void } {
+  const parent = join(workspace, '.package-tmp');
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, 'compose-'));
+  const copies = Object.entries(compose.services).map(
+    ([name, service]) => [name, service, copyService(join(workspace, service.path))] as const,
+  );
+  const services = Object.fromEntries(
+    copies.map(([name, service, copy]) => [name, { ...service, path: relative(dir, copy.dir) }]),
+  );
+  writeFileSync(join(dir, 'serverless-compose.yml'), JSON.stringify({ services }, null, 2));
+  symlinkSync(join(workspace, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return {
+    dir,
+    remove: () => {
+      for (const [, , copy] of copies) copy.remove();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** How to run `serverless <args>` in a service folder (a copy); `env` on top of this process's. */

@@ -1,0 +1,42 @@
+// The workspace's services deployed to a running stack with the framework itself: `serverless deploy --stage
+// local` through serverless-compose.yml, as a user deploys them (tools/serverless/offline-stack points stage local
+// at the stack). It runs on copies of the services, so that their own `.serverless` (stage dev's package, which
+// the tests and `pnpm bench` read) is left alone.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { copyCompose, runServerless } from '@sagemaker-pipeline/testing/cloudformation';
+import yaml from 'js-yaml';
+
+/** The workspace this package is part of (local/src or local/dist, two levels up). */
+export const WORKSPACE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface FrameworkDeploy {
+  /** What the framework printed. */
+  output: string;
+  ms: number;
+}
+
+/** Deploys every service of serverless-compose.yml to the stack at `endpoint`, for `stage` (default `local`). */
+export async function deployWithFramework(options: {
+  endpoint: string;
+  stage?: string;
+  workspace?: string;
+  env?: Record<string, string>;
+}): Promise<FrameworkDeploy> {
+  const started = Date.now();
+  const workspace = options.workspace ?? WORKSPACE;
+  const compose = yaml.load(readFileSync(path.join(workspace, 'serverless-compose.yml'), 'utf8')) as {
+    services: Record<string, { path: string }>;
+  };
+  const copy = copyCompose(workspace, compose);
+  try {
+    const output = await runServerless(copy.dir, ['deploy', '--stage', options.stage ?? 'local'], {
+      ...options.env,
+      AWS_ENDPOINT_URL: options.endpoint,
+    });
+    return { output, ms: Date.now() - started };
+  } finally {
+    copy.remove();
+  }
+}

@@ -2,14 +2,19 @@
  * The whole life cycle on functions deployed with the framework: an empty stack, `serverless deploy --stage local`
  * of every service through serverless-compose.yml (the stack's CloudFormation provisioning the packaged
  * templates, each function running its uploaded zip), then the data, an image push, training, evaluation,
- * registration, deployment and predictions, as `pnpm start` runs them.
+ * registration, deployment and predictions, as `pnpm start --framework` runs them. Here rather than in the
+ * scenario's package: deploying takes both cores for half a minute, and the reliability suites run one at a time.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import {
+  type LifecycleResult,
+  referenceData,
+  referenceImageFolder,
+  runLifecycle,
+} from '@sagemaker-pipeline/scenario';
 import { SERVICES } from '@sagemaker-pipeline/shared/contracts';
-import { referenceData, referenceImageFolder } from '../../src/data.js';
-import { type LifecycleResult, runLifecycle } from '../../src/lifecycle.js';
 
 const HOLDOUT_ACCURACY_FLOOR = 0.9;
 /** The services with a function: every one but infra. */

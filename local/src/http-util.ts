@@ -30,3 +30,15 @@ export function sendJson(
   });
   res.end(text);
 }
+
+/** A JSON request body that must be an object (AWS JSON protocols): `{}` when empty, `refusal()` otherwise. */
+export function jsonObjectOf(raw: string, refusal: () => Error): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = raw ? JSON.parse(raw) : {};
+  } catch {
+    throw refusal();
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw refusal();
+  return parsed as Record<string, unknown>;
+}

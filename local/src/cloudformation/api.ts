@@ -125,7 +125,8 @@ export class CloudFormationApi {
     return given;
   }
 
-  private describe(stack: CfnStackState): Record<string, unknown> {
+  /** What ListStacks tells of a stack, and DescribeStacks first. */
+  private summary(stack: CfnStackState): Record<string, unknown> {
     return {
       StackId: stack.id,
       StackName: stack.name,
@@ -134,6 +135,12 @@ export class CloudFormationApi {
       DeletionTime: stack.deletedAt,
       StackStatus: stack.status,
       StackStatusReason: stack.statusReason,
+    };
+  }
+
+  private describe(stack: CfnStackState): Record<string, unknown> {
+    return {
+      ...this.summary(stack),
       Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
         ParameterKey,
         ParameterValue,
@@ -266,15 +273,7 @@ export class CloudFormationApi {
         return {
           StackSummaries: engine.stacks
             .filter((stack) => filter.length === 0 || filter.includes(stack.status))
-            .map((stack) => ({
-              StackId: stack.id,
-              StackName: stack.name,
-              CreationTime: stack.createdAt,
-              LastUpdatedTime: stack.updatedAt,
-              DeletionTime: stack.deletedAt,
-              StackStatus: stack.status,
-              StackStatusReason: stack.statusReason,
-            })),
+            .map((stack) => this.summary(stack)),
         };
       }
       case 'DescribeStackEvents': {

@@ -3,7 +3,7 @@
 // sends them to CloudWatch), each with the time it was written. The lines are also in the function's log file.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws/errors.js';
-import { readBody, sendJson } from '../http-util.js';
+import { jsonObjectOf, readBody, sendJson } from '../http-util.js';
 import type { FunctionRuntime } from './runtime.js';
 
 const GROUP_PREFIX = '/aws/lambda/';
@@ -73,15 +73,10 @@ export function logsRoute(options: { region: string; account: string; runtime: F
         `The offline stack's CloudWatch Logs serves DescribeLogStreams and FilterLogEvents of its functions' log groups, not ${operation.slice(0, 100) || 'this operation'}`,
       );
     }
-    let input: Record<string, unknown>;
-    try {
-      const parsed: unknown = raw ? JSON.parse(raw) : {};
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
-      throw new AwsError('SerializationException', 'Request body must be a JSON object');
-    }
+    const input = jsonObjectOf(
+      raw,
+      () => new AwsError('SerializationException', 'Request body must be a JSON object'),
+    );
     sendJson(res, 200, handler(input), { 'x-amzn-requestid': requestId }, 'application/x-amz-json-1.1');
   };
 }

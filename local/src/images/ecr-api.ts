@@ -3,7 +3,7 @@
 // or the stack's registry API, not with docker, so ECR's other operations are not served.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws/errors.js';
-import { readBody, sendJson } from '../http-util.js';
+import { jsonObjectOf, readBody, sendJson } from '../http-util.js';
 
 export function ecrRoute(options: { region: string; account: string; repositories: () => Iterable<string> }) {
   const { region, account } = options;
@@ -24,12 +24,10 @@ export function ecrRoute(options: { region: string; account: string; repositorie
         `The offline stack's ECR serves DescribeRepositories only (images are pushed with \`pnpm pipeline push\`), not ${operation.slice(0, 100) || 'this operation'}`,
       );
     }
-    let input: { repositoryNames?: unknown };
-    try {
-      input = raw ? (JSON.parse(raw) as { repositoryNames?: unknown }) : {};
-    } catch {
-      throw new AwsError('SerializationException', 'Request body is not valid JSON');
-    }
+    const input = jsonObjectOf(
+      raw,
+      () => new AwsError('SerializationException', 'Request body must be a JSON object'),
+    );
     const known = new Set(options.repositories());
     const names = Array.isArray(input.repositoryNames) ? input.repositoryNames.map(String) : [...known];
     const missing = names.find((name) => !known.has(name));

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws/errors.js';
-import { readBody, sendJson } from '../http-util.js';
+import { jsonObjectOf, readBody, sendJson } from '../http-util.js';
 import type { EmulatedQueue } from './queue.js';
 
 /** SQS's error codes in the JSON protocol, with the query code SDKs still read for compatibility. */
@@ -51,15 +51,10 @@ export class SqsApi {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
     const raw = (await readBody(req, 1024 * 1024)).toString('utf8');
-    let input: Record<string, unknown>;
-    try {
-      const parsed: unknown = raw ? JSON.parse(raw) : {};
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
-      throw new AwsError('com.amazonaws.sqs#InvalidParameterValue', 'The request body is not a JSON object');
-    }
+    const input = jsonObjectOf(
+      raw,
+      () => new AwsError('com.amazonaws.sqs#InvalidParameterValue', 'The request body is not a JSON object'),
+    );
     const output = this.run(operation, input);
     sendJson(res, 200, output, { 'x-amzn-requestid': requestId }, 'application/x-amz-json-1.0');
   }

@@ -351,11 +351,9 @@ export class CloudFormationEngine {
       imports: stack.imports,
     };
     const previousRecords = new Map([...stack.resources].map(([id, record]) => [id, { ...record }]));
-    this.setStatus(
-      stack,
-      creating ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS',
-      creating ? undefined : 'User Initiated',
-    );
+    // CreateStack opened the stack in CREATE_IN_PROGRESS already (its first event); a change set's stack is in review
+    const status = creating ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS';
+    if (stack.status !== status) this.setStatus(stack, status, creating ? undefined : 'User Initiated');
     if (!creating) stack.updatedAt = new Date();
     const { resolve, properties, imports } = this.resolver(stack, template, parameters);
     const included = (id: string) =>

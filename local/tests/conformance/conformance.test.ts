@@ -1,17 +1,23 @@
 /**
  * The conformance suite: the stack driven with the AWS SDK for JavaScript for every operation the pipeline, the
- * reference image, the CLI, `aws s3 cp/sync/ls` and the SDK's `Upload` use, each case asserting AWS's documented
+ * reference image, the CLI, `aws s3 cp/sync/ls`, the SDK's `Upload` and the framework's deploy, info, invoke,
+ * logs and remove use, each case asserting AWS's documented
  * answer (status, error code, headers, body shape). Its figure (operations, cases, differences) and the table of
  * the S3 operations it covers are in local/README.md and checked here; `WRITE_README=1` rewrites them.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { fixtureService } from '../helpers/fixtures.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import type { Clients, ConformanceCase } from './case.js';
+import { cloudFormationCases, ecrCases, logsCases, prepareDeploy, stsCases } from './deploy.cases.js';
 import { eventBridgeCases, FIXTURE_ENV, lambdaCases, snsCases, sqsCases } from './messaging.cases.js';
 import { prepareS3, s3Cases } from './s3.cases.js';
 import { prepareSageMaker, runtimeCases, sageMakerCases } from './sagemaker.cases.js';
@@ -24,6 +30,10 @@ const cases: ConformanceCase[] = [
   ...snsCases,
   ...sqsCases,
   ...lambdaCases,
+  ...cloudFormationCases,
+  ...stsCases,
+  ...ecrCases,
+  ...logsCases,
 ];
 const README = path.resolve(import.meta.dirname, '..', '..', 'README.md');
 const START = '<!-- conformance: written by WRITE_README=1 of tests/conformance -->';
@@ -92,9 +102,14 @@ describe('conformance: the stack answers as AWS documents, for every operation t
       sns: t.stack.client(SNSClient),
       sqs: t.stack.client(SQSClient),
       lambda: t.stack.client(LambdaClient),
+      cloudformation: t.stack.client(CloudFormationClient),
+      sts: t.stack.client(STSClient),
+      ecr: t.stack.client(ECRClient),
+      logs: t.stack.client(CloudWatchLogsClient),
     };
     await prepareS3(clients.s3);
     await prepareSageMaker(clients);
+    await prepareDeploy(clients);
   });
   afterAll(() => t?.stop());
 

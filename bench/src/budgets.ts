@@ -46,6 +46,8 @@ export interface Figures {
   bundles?: FunctionBundles[];
   coldInit?: ColdInitFigures[];
   lifecycle?: LifecycleRun[];
+  /** One run of `pnpm start --framework`: the services deployed with the framework first (a figure, no budget). */
+  lifecycleFramework?: LifecycleRun;
   burst?: BurstFigures[];
   throughput?: ThroughputCase[];
   stackStart?: StackStartRun[];

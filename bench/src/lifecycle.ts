@@ -28,6 +28,8 @@ export interface LifecycleRun {
   containerMs: number;
   /** The slowest of the stack's esbuild bundlings of the functions (in the background from its start). */
   bundlingMs: number;
+  /** With `framework`: how long `serverless deploy --stage local` of every service took, within wallMs. */
+  deployMs?: number;
 }
 
 /** Records when each step of the scenario starts and ends. */
@@ -46,8 +48,14 @@ function stepClock(): { reporter: ProgressReporter; starts: Map<string, number>;
   return { reporter, starts, ends };
 }
 
-/** Runs the scenario once; the stack is left running in `result.stack` for the caller to use and stop. */
-export async function lifecycleOnce(dir: string): Promise<{ run: LifecycleRun; result: LifecycleResult }> {
+/**
+ * Runs the scenario once; the stack is left running in `result.stack` for the caller to use and stop. With
+ * `framework`, the services are deployed with `serverless deploy --stage local` first (`pnpm start --framework`).
+ */
+export async function lifecycleOnce(
+  dir: string,
+  options: { framework?: boolean } = {},
+): Promise<{ run: LifecycleRun; result: LifecycleResult }> {
   const clock = stepClock();
   const bundled: number[] = [];
   const result = await runLifecycle({
@@ -57,6 +65,7 @@ export async function lifecycleOnce(dir: string): Promise<{ run: LifecycleRun; r
     data: referenceData(),
     progress: clock.reporter,
     keepRunning: true,
+    deployWithFramework: options.framework === true,
     logger: {
       info: (_scope, message) => {
         const ms = /^bundled \S+ in (\d+) ms/.exec(message)?.[1];
@@ -79,6 +88,8 @@ export async function lifecycleOnce(dir: string): Promise<{ run: LifecycleRun; r
   const trainingMs = training ? training.end - training.start : Number.NaN;
   const evaluationMs = evaluation ? evaluation.end - evaluation.start : Number.NaN;
   const pushed = clock.starts.get('push image') ?? Number.NaN;
+  const stepMs = (title: string) =>
+    (clock.ends.get(title) ?? Number.NaN) - (clock.starts.get(title) ?? Number.NaN);
   const predicted = clock.ends.get('predictions') ?? Number.NaN;
   return {
     result,
@@ -92,6 +103,7 @@ export async function lifecycleOnce(dir: string): Promise<{ run: LifecycleRun; r
       serveStartMs,
       containerMs: trainingMs + evaluationMs + serveStartMs,
       bundlingMs: bundled.length ? Math.max(...bundled) : Number.NaN,
+      ...(options.framework ? { deployMs: stepMs('serverless deploy --stage local') } : {}),
     },
   };
 }

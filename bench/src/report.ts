@@ -156,7 +156,10 @@ function coldSection(figures: NonNullable<Figures['coldInit']>, runs: number): s
   ].join('\n');
 }
 
-function lifecycleSection(runs: NonNullable<Figures['lifecycle']>): string {
+function lifecycleSection(
+  runs: NonNullable<Figures['lifecycle']>,
+  framework?: Figures['lifecycleFramework'],
+): string {
   const med = (
     key:
       | 'wallMs'
@@ -188,6 +191,15 @@ function lifecycleSection(runs: NonNullable<Figures['lifecycle']>): string {
     ]),
     '',
     `Runs: ${runs.map((run) => `${(run.wallMs / 1000).toFixed(1)} s${run.ok ? '' : ` (failed: ${run.error ?? ''})`}`).join(', ')}.`,
+    ...(framework
+      ? [
+          '',
+          `\`pnpm start --framework\` (the services deployed with \`serverless deploy --stage local\` through`,
+          `serverless-compose.yml first), one run${framework.ok ? '' : ` (failed: ${framework.error ?? ''})`}: the deploy took`,
+          `${ms(framework.deployMs ?? Number.NaN)}, the whole scenario ${ms(framework.wallMs)}, push → first prediction`,
+          `${ms(framework.pushToPredictionMs)}. A figure, not under the budget above, which is \`pnpm start\`'s default.`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -370,7 +382,7 @@ export function renderReport(
     ...(notes.length ? ['', '### Why budgets are missed', '', ...notes.map((note) => `- ${note}`)] : []),
     ...(figures.bundles ? ['', bundleSection(figures.bundles)] : []),
     ...(figures.coldInit ? ['', coldSection(figures.coldInit, info.runs.coldInit)] : []),
-    ...(figures.lifecycle ? ['', lifecycleSection(figures.lifecycle)] : []),
+    ...(figures.lifecycle ? ['', lifecycleSection(figures.lifecycle, figures.lifecycleFramework)] : []),
     ...(figures.burst ? ['', burstSection(figures.burst)] : []),
     ...(figures.throughput ? ['', throughputSection(figures.throughput, info.runs.throughput)] : []),
     ...(figures.stackStart ? ['', stackSection(figures.stackStart)] : []),

@@ -194,7 +194,17 @@ async function main(): Promise<number> {
           await stack.stop();
         }
       }
-      if (only.includes('lifecycle')) figures.lifecycle = lifecycle;
+      if (only.includes('lifecycle')) {
+        figures.lifecycle = lifecycle;
+        log(
+          'life cycle: one run of pnpm start --framework (serverless deploy --stage local of every service first)',
+        );
+        const { run, result } = await lifecycleOnce(path.join(tmp, 'lifecycle', 'framework'), {
+          framework: true,
+        });
+        await result.stack?.stop();
+        figures.lifecycleFramework = run;
+      }
     }
     if (only.includes('burst')) {
       log(`burst cost: ${BURSTS.join(', ')} objects uploaded at once`);

@@ -4,8 +4,8 @@
 // Why not a library: the budget is the latency the stack adds to a call (pnpm bench: ≤ 1 ms at p50, ≤ 5 ms at
 // p99), and `pnpm bench` measures this client and undici's Pool (upstream-undici.ts, `invokeClient: 'undici'`)
 // in the same rounds (bench/RESULTS.md). On 2 cores, this one added 0.23-1.33 ms at p50 and undici's 0.29-1.40
-// ms, with more throughput for this one in every case; at 30 rows and concurrency 16, undici added 1.24 and
-// 1.30 ms at p50 in two runs (over the budget) where this one added 0.92 and 0.85. Node's `http.request` on a
+// ms, with more throughput for this one in every case; at 30 rows and concurrency 16, in four runs, undici added
+// 1.23-1.89 ms at p50 and this one 0.85-1.22 ms (within the budget in three of the four). Node's `http.request` on a
 // keep-alive agent cost more than either (a minimal node:http proxy adds 1.7-1.9 ms at concurrency 16), and
 // http-parser-js parsing the answer instead of the parser below cost 15-20 µs more per request.
 //

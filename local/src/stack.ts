@@ -18,7 +18,6 @@ import { queueNameFromArn } from './functions/cloudformation.js';
 import { logsRoute } from './functions/logs-api.js';
 import { provisionServices } from './functions/provision.js';
 import { FunctionRuntime } from './functions/runtime.js';
-import type { FunctionDefinition } from './functions/serverless-config.js';
 import { ecrRoute } from './images/ecr-api.js';
 import { ImageRegistry } from './images/registry.js';
 import { localRoutes } from './introspection.js';
@@ -31,7 +30,7 @@ import { ProcessTracker } from './sagemaker/containers.js';
 import { SageMakerControlPlane } from './sagemaker/control-plane.js';
 import type { ServiceContext } from './sagemaker/resources.js';
 import type { InvokeClientKind } from './sagemaker/upstream.js';
-import { SnsService } from './sns/topics.js';
+import { deliveriesTo, SnsService } from './sns/topics.js';
 import { SqsApi } from './sqs/api.js';
 import { EmulatedQueue, type EventSourceMapping } from './sqs/queue.js';
 import { stsRoute } from './sts.js';
@@ -210,20 +209,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const schedules = new Scheduler(region, account, awsTime ?? 0.1, logger);
-  const sns = new SnsService(
-    region,
-    account,
-    {
-      toQueue: (queueArn, body) => {
-        const queue = queues.get(queueNameFromArn(queueArn));
-        queue?.send(body);
-        return queue !== undefined;
-      },
-    },
-    logger,
-  );
+  const sns = new SnsService(region, account, deliveriesTo(queues), logger);
   const alarms = new AlarmEvaluator(region, account, awsTime ?? 0.1, (name) => queues.get(name), sns, logger);
 
+  /** A queue's visibility timeout on the stack: AWS's seconds, scaled as SQS's time is. */
+  const visibilityMs = (seconds: number): number => seconds * 1000 * timeScale;
   const queueNamed = (
     name: string,
     visibilityTimeoutSeconds = 30,
@@ -234,18 +224,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       queue = new EmulatedQueue(
         name,
         `arn:aws:sqs:${region}:${account}:${name}`,
-        visibilityTimeoutSeconds * 1000 * timeScale,
+        visibilityMs(visibilityTimeoutSeconds),
         maxReceiveCount,
       );
       queues.set(name, queue);
     }
     return queue;
   };
-  const functionByArn = (arn: string): FunctionDefinition | undefined => {
-    const name = arn.slice(arn.lastIndexOf(':') + 1);
-    return runtime.list().find((fn) => fn.functionName === name || fn.name === name);
-  };
-
   let s3Ref: S3Service | undefined;
   const onObjectEvent = (event: S3ObjectEvent): void => {
     logger.info('s3', `${event.eventName} s3://${event.bucket}/${event.key}`);
@@ -255,7 +240,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (rule.target.kind === 'queue') {
         queueNamed(queueNameFromArn(rule.target.arn)).send(JSON.stringify(notification));
       } else {
-        const fn = functionByArn(rule.target.arn);
+        const fn = runtime.find(rule.target.arn);
         if (fn) runtime.invokeAsync(fn.functionName, notification, { source: 's3' });
         else logger.warn('s3', `notification target ${rule.target.arn} is not a local function`);
       }
@@ -363,7 +348,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         sagemaker,
         configureQueue: (declaration) => {
           const queue = queueNamed(declaration.name);
-          queue.visibilityTimeoutMs = declaration.visibilityTimeoutSeconds * 1000 * timeScale;
+          queue.visibilityTimeoutMs = visibilityMs(declaration.visibilityTimeoutSeconds);
           if (declaration.maxReceiveCount !== undefined) queue.maxReceiveCount = declaration.maxReceiveCount;
           queue.deadLetterQueue = declaration.deadLetterQueue
             ? queueNamed(declaration.deadLetterQueue)
@@ -381,15 +366,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const regions = new Regional(region, { bus, sqs: sqsApi, sns, sagemaker, lambda: lambdaApi }, (other) => {
       const otherQueues = new Map<string, EmulatedQueue>();
       const otherBus = new EventBus(other, account);
-      const toQueue = (queueArn: string, body: string): boolean => {
-        const queue = otherQueues.get(queueNameFromArn(queueArn));
-        queue?.send(body);
-        return queue !== undefined;
-      };
       return {
         bus: otherBus,
         sqs: new SqsApi(otherQueues, account, () => endpoint),
-        sns: new SnsService(other, account, { toQueue }, logger),
+        sns: new SnsService(other, account, deliveriesTo(otherQueues), logger),
         sagemaker: new SageMakerControlPlane({ ...context, region: other, bus: otherBus }, faults),
         lambda: new LambdaApi(),
       };

@@ -9,13 +9,8 @@ import yaml from 'js-yaml';
 import { AwsError } from '../aws/errors.js';
 import { type QueryInput, type QueryValue, readQuery, sendQueryResult } from '../aws/query.js';
 import { encodeKeyPath, type S3Service } from '../s3/s3-service.js';
-import {
-  type CfnStackState,
-  type CloudFormationEngine,
-  creationOrder,
-  parseTemplate,
-  type ResourceRecord,
-} from './engine.js';
+import type { CloudFormationEngine } from './engine.js';
+import { type CfnStackState, creationOrder, parseTemplate, type ResourceRecord } from './template.js';
 
 const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const MAX_TEMPLATE_BYTES = 1024 * 1024;

@@ -9,14 +9,14 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import type { EventBus } from '../events/bus.js';
 import type { Scheduler } from '../events/schedules.js';
-import type { FunctionRuntime } from '../functions/runtime.js';
+import { type FunctionRuntime, functionNameOf } from '../functions/runtime.js';
 import type { FunctionDefinition } from '../functions/serverless-config.js';
 import type { StackLogger } from '../log.js';
 import { encodeKeyPath, type S3Service } from '../s3/s3-service.js';
 import { type EmulatedQueue, EventSourceMapping } from '../sqs/queue.js';
-import type { Properties, ResourceContext, ResourceRecord, ResourceType } from './engine.js';
 import { queueNameFromArn } from './properties.js';
 import { generatedName } from './resource-types.js';
+import type { Properties, ResourceContext, ResourceRecord, ResourceType } from './template.js';
 
 export interface LambdaServices {
   region: string;
@@ -39,13 +39,6 @@ const HANDLER_EXTENSIONS = ['.js', '.cjs', '.mjs'];
 /** Lambda's defaults for asynchronous invocations. */
 const DEFAULT_RETRIES = 2;
 const DEFAULT_EVENT_AGE_SECONDS = 21_600;
-
-/** The function name of a name, a partial ARN or an ARN (with or without a qualifier). */
-export function functionNameOf(reference: string): string {
-  const parts = reference.split(':');
-  if (parts[0] !== 'arn') return parts.length >= 3 ? String(parts[2]) : String(parts[0]);
-  return String(parts[6] ?? reference);
-}
 
 /** The code of a deployment package, extracted once per content into its own folder. */
 async function extractCode(

@@ -9,7 +9,6 @@ import type { S3Service } from '../s3/s3-service.js';
 import type { SageMakerControlPlane } from '../sagemaker/control-plane.js';
 import type { SnsService } from '../sns/topics.js';
 import type { EmulatedQueue } from '../sqs/queue.js';
-import type { Properties, ResourceContext, ResourceRecord, ResourceType } from './engine.js';
 import {
   alarmDefinition,
   modelPackageGroupInput,
@@ -18,6 +17,7 @@ import {
   queueDeclaration,
   subscriptionDeclaration,
 } from './properties.js';
+import type { Properties, ResourceContext, ResourceRecord, ResourceType } from './template.js';
 
 export interface ProvisioningServices {
   region: string;

@@ -19,9 +19,7 @@ export class LambdaApi {
 
   /** The function a name, a partial ARN (`account:function:name`) or a full ARN stands for, without qualifier. */
   private functionOf(reference: string): { runtime: FunctionRuntime; name: string } {
-    const withoutQualifier = reference.replace(/:(\$LATEST|\d+)$/, '');
-    const name = withoutQualifier.slice(withoutQualifier.lastIndexOf(':') + 1);
-    const found = this.runtime?.list().find((fn) => fn.functionName === name || fn.name === name);
+    const found = this.runtime?.find(reference);
     if (!this.runtime || !found) {
       throw new AwsError('ResourceNotFoundException', `Function not found: ${reference.slice(0, 200)}`, 404, {
         Type: 'User',

@@ -102,6 +102,16 @@ export interface FunctionRuntimeOptions {
 }
 
 const MAX_RECORDS = 5_000;
+
+/**
+ * The function name in a reference as Lambda takes one: a name, a partial ARN (`<account>:function:<name>`) or an
+ * ARN, each with or without a qualifier (`:$LATEST`, `:1`).
+ */
+export function functionNameOf(reference: string): string {
+  const parts = reference.split(':');
+  if (parts[0] !== 'arn') return parts.length >= 3 ? String(parts[2]) : String(parts[0]);
+  return String(parts[6] ?? reference);
+}
 const MAX_LOG_EVENTS = 10_000;
 
 export class FunctionRuntime {
@@ -140,6 +150,11 @@ export class FunctionRuntime {
   /** The definition of a function by its deployed name (mutable: an invoke config changes it in place). */
   definition(functionName: string): FunctionDefinition | undefined {
     return this.functions.get(functionName)?.definition;
+  }
+
+  /** The function a name, a partial ARN or an ARN (qualified or not) stands for, if the stack has it. */
+  find(reference: string): FunctionDefinition | undefined {
+    return this.stateOf(functionNameOf(reference))?.definition;
   }
 
   /** A function by its deployed name, or by its name in serverless.yml when that is unambiguous enough. */

@@ -5,8 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, SNS_NAMESPACE as NAMESPACE, xmlEscape } from '../aws/errors.js';
+import { queueNameFromArn } from '../cloudformation/properties.js';
 import { readBody } from '../http-util.js';
 import type { StackLogger } from '../log.js';
+import type { EmulatedQueue } from '../sqs/queue.js';
 
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const PROTOCOLS = new Set(['sqs', 'http', 'https', 'email', 'email-json']);
@@ -41,6 +43,15 @@ export interface SnsDeliveries {
   /** Sends a body to the stack's queue with this ARN; false when there is no such queue. */
   toQueue(queueArn: string, body: string): boolean;
 }
+
+/** Deliveries to the queues of `queues` (one region's), by their ARNs' names. */
+export const deliveriesTo = (queues: ReadonlyMap<string, EmulatedQueue>): SnsDeliveries => ({
+  toQueue: (queueArn, body) => {
+    const queue = queues.get(queueNameFromArn(queueArn));
+    queue?.send(body);
+    return queue !== undefined;
+  },
+});
 
 const element = (name: string, value: string): string => `<${name}>${xmlEscape(value)}</${name}>`;
 

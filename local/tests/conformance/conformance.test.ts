@@ -19,11 +19,14 @@ import { startTestStack, type TestStack } from '../helpers/stack.js';
 import type { Clients, ConformanceCase } from './case.js';
 import { cloudFormationCases, ecrCases, logsCases, prepareDeploy, stsCases } from './deploy.cases.js';
 import { eventBridgeCases, FIXTURE_ENV, lambdaCases, snsCases, sqsCases } from './messaging.cases.js';
+import { runtimeCases } from './runtime.cases.js';
 import { prepareS3, s3Cases } from './s3.cases.js';
-import { prepareSageMaker, runtimeCases, sageMakerCases } from './sagemaker.cases.js';
+import { s3MultipartCases } from './s3-multipart.cases.js';
+import { prepareSageMaker, sageMakerCases } from './sagemaker.cases.js';
 
 const cases: ConformanceCase[] = [
   ...s3Cases,
+  ...s3MultipartCases,
   ...sageMakerCases,
   ...runtimeCases,
   ...eventBridgeCases,
@@ -47,10 +50,11 @@ const figure = () => `${operationsOf(cases).length} operations, ${cases.length} 
 
 /** The README's block: the figure, then the S3 operations with their cases. */
 function readmeBlock(): string {
-  const s3Operations = [...new Set(s3Cases.map((entry) => entry.operation))].sort();
+  const s3 = cases.filter((entry) => entry.service === 'S3');
+  const s3Operations = [...new Set(s3.map((entry) => entry.operation))].sort();
   const rows = s3Operations.map(
     (operation) =>
-      `| ${operation} | ${s3Cases
+      `| ${operation} | ${s3
         .filter((entry) => entry.operation === operation)
         .map((entry) => entry.answer.replaceAll('|', '\\|'))
         .join('; ')} |`,

@@ -13,7 +13,6 @@ import {
   GetTemplateCommand,
   ListExportsCommand,
   ListStackResourcesCommand,
-  type Stack,
   UpdateStackCommand,
   ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
@@ -22,6 +21,7 @@ import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { eventually } from '@sagemaker-pipeline/testing/wait';
+import { stackSettled } from '../helpers/stack.js';
 import { type Clients, casesOf, refused } from './case.js';
 
 const STACK = 'conformance-stack';
@@ -37,11 +37,7 @@ const templateOf = (prefix = 'conformance-cfn', exportName = 'conformance-queue-
   });
 const TEMPLATE = templateOf();
 
-const settled = (c: Clients, StackName: string): Promise<Stack> =>
-  eventually(`stack ${StackName} to settle`, async () => {
-    const [stack] = (await c.cloudformation.send(new DescribeStacksCommand({ StackName }))).Stacks ?? [];
-    return stack?.StackStatus?.endsWith('_IN_PROGRESS') ? undefined : stack;
-  });
+const settled = (c: Clients, name: string) => stackSettled(c.cloudformation, name);
 
 /** A stack the cases read, created as the framework creates its own. */
 export async function prepareDeploy(c: Clients): Promise<void> {

@@ -1,4 +1,4 @@
-// SageMaker and SageMaker Runtime, for every operation the stages, the CLI and the scenario call.
+// SageMaker, for every operation the stages, the CLI and the scenario call.
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
@@ -21,32 +21,21 @@ import {
   UpdateEndpointCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { eventually } from '@sagemaker-pipeline/testing/wait';
 import { echoImage, ROLE, trainingRequest } from '../helpers/fixtures.js';
+import { endpointSettled, trainingFinished } from '../helpers/stack.js';
 import { type Clients, casesOf, refused } from './case.js';
 
 const ARN = 'arn:aws:sagemaker:us-east-1:000000000000';
 const TRAINED = 'conformance-train';
 const MODEL = 'conformance-model';
-const ENDPOINT = 'conformance-endpoint';
+/** The endpoint in service that prepareSageMaker makes, for the runtime's cases. */
+export const ENDPOINT = 'conformance-endpoint';
 const GROUP = 'conformance-models';
 let imageUri = '';
 
 const described = (c: Clients, TrainingJobName: string) =>
   c.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName }));
-
-const finished = (c: Clients, name: string) =>
-  eventually(`training job ${name} to finish`, async () => {
-    const job = await described(c, name);
-    return ['Completed', 'Failed', 'Stopped'].includes(job.TrainingJobStatus ?? '') ? job : undefined;
-  });
-
-const settled = (c: Clients, EndpointName: string) =>
-  eventually(`endpoint ${EndpointName} to settle`, async () => {
-    const endpoint = await c.sagemaker.send(new DescribeEndpointCommand({ EndpointName }));
-    return ['Creating', 'Updating'].includes(endpoint.EndpointStatus ?? '') ? undefined : endpoint;
-  });
 
 const createModel = (c: Clients, ModelName: string, Image: string) =>
   c.sagemaker.send(
@@ -102,7 +91,7 @@ export async function prepareSageMaker(c: Clients): Promise<void> {
     new PutObjectCommand({ Bucket: 'ml-data', Key: 'training/part-1.csv', Body: 'a,1\nb,2\n' }),
   );
   await c.sagemaker.send(new CreateTrainingJobCommand(trainingRequest(TRAINED, imageUri)));
-  await finished(c, TRAINED);
+  await trainingFinished(c, TRAINED);
   await createModel(c, MODEL, imageUri);
   await createConfig(c, `${MODEL}-config`, MODEL);
   await c.sagemaker.send(
@@ -112,7 +101,7 @@ export async function prepareSageMaker(c: Clients): Promise<void> {
       Tags: [{ Key: 'pipeline', Value: 'conformance' }],
     }),
   );
-  await settled(c, ENDPOINT);
+  await endpointSettled(c, ENDPOINT);
   await c.sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: GROUP }));
 }
 
@@ -124,7 +113,7 @@ export const sageMakerCases = casesOf('SageMaker', [
       const created = await c.sagemaker.send(
         new CreateTrainingJobCommand(trainingRequest('conformance-t2', imageUri)),
       );
-      const job = await finished(c, 'conformance-t2');
+      const job = await trainingFinished(c, 'conformance-t2');
       expect(created.TrainingJobArn).toBe(`${ARN}:training-job/conformance-t2`);
       expect(job).toMatchObject({
         TrainingJobStatus: 'Completed',
@@ -363,7 +352,7 @@ export const sageMakerCases = casesOf('SageMaker', [
           EndpointConfigName: `${MODEL}-config`,
         }),
       );
-      const endpoint = await settled(c, 'conformance-ep-2');
+      const endpoint = await endpointSettled(c, 'conformance-ep-2');
       expect(created.EndpointArn).toBe(`${ARN}:endpoint/conformance-ep-2`);
       expect(endpoint.EndpointStatus).toBe('InService');
       expect(endpoint.ProductionVariants?.[0]?.DeployedImages?.[0]?.SpecifiedImage).toBe(imageUri);
@@ -400,7 +389,7 @@ export const sageMakerCases = casesOf('SageMaker', [
       await c.sagemaker.send(
         new UpdateEndpointCommand({ EndpointName: ENDPOINT, EndpointConfigName: `${MODEL}-config-b` }),
       );
-      const endpoint = await settled(c, ENDPOINT);
+      const endpoint = await endpointSettled(c, ENDPOINT);
       expect(endpoint).toMatchObject({
         EndpointStatus: 'InService',
         EndpointConfigName: `${MODEL}-config-b`,
@@ -432,7 +421,7 @@ export const sageMakerCases = casesOf('SageMaker', [
           EndpointConfigName: `${MODEL}-config`,
         }),
       );
-      await settled(c, 'conformance-ep-3');
+      await endpointSettled(c, 'conformance-ep-3');
       const deleted = await c.sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'conformance-ep-3' }));
       expect(deleted.$metadata.httpStatusCode).toBe(200);
       await eventually('the endpoint to be gone', () =>
@@ -467,57 +456,5 @@ export const sageMakerCases = casesOf('SageMaker', [
         400,
       );
     },
-  ],
-]);
-
-export const runtimeCases = casesOf('SageMaker Runtime', [
-  [
-    'InvokeEndpoint',
-    "the model's answer, its content type and the variant that served it",
-    async (c) => {
-      const response = await c.runtime.send(
-        new InvokeEndpointCommand({
-          EndpointName: ENDPOINT,
-          Body: Buffer.from('1,2'),
-          ContentType: 'text/csv',
-        }),
-      );
-      expect(response).toMatchObject({
-        ContentType: 'application/json',
-        InvokedProductionVariant: 'AllTraffic',
-      });
-      expect(JSON.parse(Buffer.from(response.Body ?? []).toString('utf8'))).toMatchObject({ input: '1,2' });
-    },
-  ],
-  [
-    'InvokeEndpoint',
-    "ModelError (424) with the model's own status for an input it refuses",
-    async (c) => {
-      await expect(
-        c.runtime.send(
-          new InvokeEndpointCommand({
-            EndpointName: ENDPOINT,
-            Body: Buffer.from('bad input'),
-            ContentType: 'text/csv',
-          }),
-        ),
-      ).rejects.toMatchObject({
-        name: 'ModelError',
-        OriginalStatusCode: 400,
-        $metadata: { httpStatusCode: 424 },
-      });
-    },
-  ],
-  [
-    'InvokeEndpoint',
-    'ValidationError (400) for an endpoint that does not exist',
-    (c) =>
-      refused(
-        c.runtime.send(
-          new InvokeEndpointCommand({ EndpointName: 'conformance-nowhere', Body: Buffer.from('1') }),
-        ),
-        'ValidationError',
-        400,
-      ),
   ],
 ]);

@@ -1,8 +1,15 @@
+import {
+  type Stack as CfnStack,
+  type CloudFormationClient,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
   type DescribeEndpointCommandOutput,
+  DescribeTrainingJobCommand,
+  type DescribeTrainingJobCommandOutput,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -55,8 +62,28 @@ export function useTestStack(options: Partial<StackOptions> = {}): TestStack {
 }
 
 /** The endpoint once it is no longer Creating or Updating. */
-export const endpointSettled = (t: TestStack, name: string): Promise<DescribeEndpointCommandOutput> =>
-  eventually('the endpoint to settle', async () => {
-    const endpoint = await t.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+export const endpointSettled = (
+  { sagemaker }: { sagemaker: SageMakerClient },
+  name: string,
+): Promise<DescribeEndpointCommandOutput> =>
+  eventually(`endpoint ${name} to settle`, async () => {
+    const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
     return ['Creating', 'Updating'].includes(endpoint.EndpointStatus ?? '') ? undefined : endpoint;
+  });
+
+/** The training job once it is Completed, Failed or Stopped. */
+export const trainingFinished = (
+  { sagemaker }: { sagemaker: SageMakerClient },
+  name: string,
+): Promise<DescribeTrainingJobCommandOutput> =>
+  eventually(`training job ${name} to finish`, async () => {
+    const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    return ['Completed', 'Failed', 'Stopped'].includes(job.TrainingJobStatus ?? '') ? job : undefined;
+  });
+
+/** The CloudFormation stack once no operation is in progress on it. */
+export const stackSettled = (cloudformation: CloudFormationClient, name: string): Promise<CfnStack> =>
+  eventually(`stack ${name} to settle`, async () => {
+    const [stack] = (await cloudformation.send(new DescribeStacksCommand({ StackName: name }))).Stacks ?? [];
+    return stack?.StackStatus?.endsWith('_IN_PROGRESS') ? undefined : stack;
   });

@@ -16,7 +16,6 @@ import {
   GetTemplateCommand,
   ListExportsCommand,
   ListStackResourcesCommand,
-  type Stack,
   UpdateStackCommand,
   ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
@@ -25,7 +24,7 @@ import { DescribeModelPackageGroupCommand } from '@aws-sdk/client-sagemaker';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { eventually, useTestStack } from '../helpers/stack.js';
+import { eventually, stackSettled, useTestStack } from '../helpers/stack.js';
 
 const template = (resources: Record<string, unknown>, outputs: Record<string, unknown> = {}) =>
   JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Resources: resources, Outputs: outputs });
@@ -97,11 +96,7 @@ describe('CloudFormation on the stack', () => {
   const t = useTestStack();
   const cfn = () => t.stack.client(CloudFormationClient);
   const sqs = () => t.stack.client(SQSClient);
-  const settled = (StackName: string): Promise<Stack> =>
-    eventually(`stack ${StackName} to settle`, async () => {
-      const [stack] = (await cfn().send(new DescribeStacksCommand({ StackName }))).Stacks ?? [];
-      return stack?.StackStatus?.endsWith('_IN_PROGRESS') ? undefined : stack;
-    });
+  const settled = (name: string) => stackSettled(cfn(), name);
   const events = async (StackName: string) =>
     ((await cfn().send(new DescribeStackEventsCommand({ StackName }))).StackEvents ?? [])
       .map((event) => `${event.LogicalResourceId} ${event.ResourceStatus}`)

@@ -5,7 +5,6 @@ import {
   DescribeProcessingJobCommand,
   type DescribeProcessingJobCommandOutput,
   DescribeTrainingJobCommand,
-  type DescribeTrainingJobCommandOutput,
   ListProcessingJobsCommand,
   ListTrainingJobsCommand,
   ResourceInUse,
@@ -14,18 +13,14 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { readArchiveFiles } from '../../src/sagemaker/model-archive.js';
 import { brokenImage, echoImage, ROLE, trainingRequest } from '../helpers/fixtures.js';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack.js';
+import { eventually, startTestStack, type TestStack, trainingFinished } from '../helpers/stack.js';
 
 describe('SageMaker: training and processing jobs as local processes', () => {
   let t: TestStack;
   let echoUri: string;
   let brokenUri: string;
 
-  const finished = (name: string): Promise<DescribeTrainingJobCommandOutput> =>
-    eventually('the training job to finish', async () => {
-      const job = await t.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-      return ['Completed', 'Failed', 'Stopped'].includes(job.TrainingJobStatus ?? '') ? job : undefined;
-    });
+  const finished = (name: string) => trainingFinished(t, name);
 
   beforeAll(async () => {
     t = await startTestStack();

@@ -23,6 +23,8 @@ export async function deployWithFramework(options: {
   stage?: string;
   workspace?: string;
   env?: Record<string, string>;
+  /** Called as each service is deployed (compose prints `<service> › deployed`), with those done so far. */
+  onDeployed?: (deployed: string[], total: number) => void;
 }): Promise<FrameworkDeploy> {
   const started = Date.now();
   const workspace = options.workspace ?? WORKSPACE;
@@ -30,11 +32,22 @@ export async function deployWithFramework(options: {
     services: Record<string, { path: string }>;
   };
   const copy = copyCompose(workspace, compose);
+  const names = Object.keys(compose.services);
+  const deployed: string[] = [];
+  const onLine = (line: string) => {
+    const done = /^(\S+) › (?:deployed|no changes)\s*$/.exec(line.trim())?.[1];
+    if (done && names.includes(done) && !deployed.includes(done)) {
+      deployed.push(done);
+      options.onDeployed?.([...deployed], names.length);
+    }
+  };
   try {
-    const output = await runServerless(copy.dir, ['deploy', '--stage', options.stage ?? 'local'], {
-      ...options.env,
-      AWS_ENDPOINT_URL: options.endpoint,
-    });
+    const output = await runServerless(
+      copy.dir,
+      ['deploy', '--stage', options.stage ?? 'local'],
+      { ...options.env, AWS_ENDPOINT_URL: options.endpoint },
+      onLine,
+    );
     return { output, ms: Date.now() - started };
   } finally {
     copy.remove();

@@ -132,7 +132,12 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     if (framework) {
       handle.done(`ready in ${stack.readyMs} ms at ${stack.endpoint}, nothing deployed`);
       handle = step('serverless deploy --stage local');
-      const deployed = await deployWithFramework({ endpoint: stack.endpoint, stage });
+      const deploying = handle;
+      const deployed = await deployWithFramework({
+        endpoint: stack.endpoint,
+        stage,
+        onDeployed: (done, total) => deploying.update(`${done.length}/${total} deployed (${done.at(-1)})`),
+      });
       handle.done(
         `${stack.cloudFormation.stacks.length} stacks through serverless-compose.yml in ${(deployed.ms / 1000).toFixed(1)} s`,
       );

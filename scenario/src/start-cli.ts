@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
- * `pnpm start [--keep-running] [--port N] [--dir D]`: the whole life cycle offline, with the reference model.
+ * `pnpm start [--keep-running] [--port N] [--dir D]`: the services deployed to an empty offline stack with the
+ * framework (`serverless deploy --stage local` through compose), then the whole life cycle on the deployed
+ * functions, with the reference model.
  * Exits 0 only if the endpoint served predictions.
  */
 import { createWriteStream } from 'node:fs';
@@ -14,10 +16,10 @@ import { type LifecycleResult, runLifecycle } from './lifecycle.js';
 import { terminalProgress } from './progress.js';
 import { renderReport } from './report.js';
 
-const USAGE = `usage: pnpm start [--keep-running] [--port 0] [--dir .local/start] [--framework]
-  runs the whole pipeline offline: train, evaluate, register, deploy, predict, retrain on new data
-  --framework: deploy the services to the stack with \`serverless deploy --stage local\` (about 30 s more)
-               instead of the stack reading their serverless.yml`;
+const USAGE = `usage: pnpm start [--keep-running] [--port 0] [--dir .local/start]
+  runs the whole pipeline offline: an empty stack, every service deployed to it with
+  \`serverless deploy --stage local\` through serverless-compose.yml (about 25 s on 2 cores), then the life cycle
+  on the deployed functions: train, evaluate, register, deploy, predict, retrain on new data`;
 
 const workspace = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -47,7 +49,6 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       'keep-running': { type: 'boolean', default: false },
-      framework: { type: 'boolean', default: false },
       port: { type: 'string', default: '0' },
       dir: { type: 'string', default: path.join(workspace, '.local', 'start') },
       help: { type: 'boolean', default: false },
@@ -80,10 +81,8 @@ async function main(): Promise<number> {
     data,
     progress: terminalProgress(),
     keepRunning: values['keep-running'],
-    deployWithFramework: values.framework,
+    deployWithFramework: true,
     logger,
-    // Bundles outlive the run folder (emptied at each start): a second run skips esbuild while the code is unchanged
-    bundleDir: path.join(workspace, 'node_modules', '.cache', 'sagemaker-pipeline', 'functions'),
   });
 
   if (result.predictions.length) {

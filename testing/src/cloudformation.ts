@@ -2,7 +2,7 @@
  * Reading the CloudFormation templates that `serverless package` writes, for tests that check what will
  * be deployed (IAM roles, rules, queues) and for tools that must follow the deployed configuration.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -13,7 +13,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, delimiter, dirname, join, relative } from 'node:path';
 import { type CfnResource, type CfnTemplate, PSEUDO_PARAMETERS, resolveValue } from './cfn-expressions.js';
 
 export type { CfnParameter, CfnResource, CfnTemplate } from './cfn-expressions.js';
@@ -103,25 +103,55 @@ function serverlessCommand(dir: string, args: readonly string[], env: Record<str
   return [
     join(dir, 'node_modules', '.bin', 'serverless'),
     [...args],
-    { cwd: dir, encoding: 'utf8' as const, env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' } },
+    {
+      cwd: dir,
+      encoding: 'utf8' as const,
+      // compose runs each service's `serverless` from PATH: the folder's own first, as `pnpm exec` has it
+      env: {
+        ...process.env,
+        ...env,
+        PATH: [join(dir, 'node_modules', '.bin'), env.PATH ?? process.env.PATH ?? ''].join(delimiter),
+        SLS_TELEMETRY_DISABLED: '1',
+      },
+    },
   ] as const;
 }
 
 /**
  * Runs `serverless <args>` in a service folder without blocking this process (an offline stack in it keeps
- * answering the framework's calls); resolves with its output, rejects with it and the exit code.
+ * answering the framework's calls); resolves with its output, rejects with it and the exit code. `onLine` sees
+ * each line as it is printed (compose's `infra › deployed`), for a progress line.
  */
 export function runServerless(
   dir: string,
   args: readonly string[],
   env: Record<string, string> = {},
+  onLine?: (line: string) => void,
 ): Promise<string> {
   const [file, argv, options] = serverlessCommand(dir, args, env);
   return new Promise((resolve, reject) => {
-    execFile(file, argv, { ...options, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error)
-        reject(new Error(`serverless ${args.join(' ')} failed (${error.code}):\n${stdout}${stderr}`));
-      else resolve(`${stdout}${stderr}`);
+    const child = spawn(file, argv, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let partial = '';
+    const take = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      output += text;
+      if (!onLine) return;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (onLine && partial) onLine(partial);
+      if (code === 0) resolve(output);
+      else reject(new Error(`serverless ${args.join(' ')} failed (${code ?? signal}):\n${output}`));
     });
   });
 }

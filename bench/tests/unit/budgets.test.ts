@@ -2,6 +2,7 @@ import { checkBudgets } from '../../src/budgets.js';
 import type { FunctionBundles } from '../../src/bundles.js';
 import type { BurstFigures } from '../../src/burst.js';
 import type { ColdRun } from '../../src/cold-init.js';
+import type { LifecycleRun } from '../../src/lifecycle.js';
 import type { LoadFigures, ThroughputCase } from '../../src/throughput.js';
 
 const bundle = (ours: number, baseline: number): FunctionBundles => ({
@@ -21,7 +22,36 @@ const burst = (jobsStarted: number, statuses: string[]): BurstFigures => ({
   toJobMs: 1,
 });
 
+const start = (deployMs: number, scenarioMs: number): LifecycleRun => ({
+  ok: true,
+  wallMs: deployMs + scenarioMs,
+  deployMs,
+  scenarioMs,
+  pushToPredictionMs: 2_000,
+  trainingMs: 800,
+  evaluationMs: 300,
+  serveStartMs: 400,
+  containerMs: 1_500,
+});
+
 describe('Function: checkBudgets', () => {
+  it("holds pnpm start's deploy and its scenario to budgets of their own, on the medians", () => {
+    // Act: the whole run (32 s) is over 15 s, but neither part is over its budget
+    const [served, deploy, scenario] = checkBudgets({
+      lifecycle: [start(25_000, 7_000), start(24_000, 8_000), start(40_000, 20_000)],
+    });
+    const [, slowDeploy, slowScenario] = checkBudgets({
+      lifecycle: [start(31_000, 7_000), start(30_000, 15_000)],
+    });
+
+    // Assess
+    expect(served).toMatchObject({ value: 3, pass: true });
+    expect(deploy).toMatchObject({ value: 25_000, pass: true });
+    expect(scenario).toMatchObject({ value: 8_000, pass: true });
+    expect(slowDeploy).toMatchObject({ value: 30_500, pass: false });
+    expect(slowScenario).toMatchObject({ value: 11_000, pass: true });
+  });
+
   it('passes a bundle at exactly 1.25 times its baseline and misses one above', () => {
     // Act
     const [atLimit] = checkBudgets({ bundles: [bundle(125, 100)] });

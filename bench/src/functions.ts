@@ -1,12 +1,16 @@
 /**
- * The stage functions as the offline stack resolves them from their serverless.yml (handler, environment) for
- * a stage, paired with their baseline spec.
+ * The stage functions as the offline stack deploys them from their package for a stage (handler, environment),
+ * with the service folder of their sources, paired with their baseline spec.
  */
+import path from 'node:path';
 import { type Stack, silentLogger, startStack } from '@sagemaker-pipeline/local';
 import { FUNCTIONS, type FunctionSpec } from './baselines.js';
 import { infraService, stageServices } from './paths.js';
 
-export type FunctionDefinition = ReturnType<Stack['functions']['list']>[number];
+export type FunctionDefinition = ReturnType<Stack['functions']['list']>[number] & {
+  /** The service folder of its sources (`packages/deploy-model`). */
+  serviceDir: string;
+};
 
 export interface BenchFunction {
   definition: FunctionDefinition;
@@ -30,8 +34,16 @@ export async function benchFunctions(stage: string, dir: string): Promise<BenchF
     },
     logger: silentLogger,
   });
-  const definitions = stack.functions.list();
+  const deployed = stack.functions.list();
   await stack.stop();
+  // each service's stack is `<pipeline>-<folder>-<stage>` (mlpipe-dev-deploy-model-dev)
+  const definitions = deployed.map((definition) => {
+    const serviceDir = stageServices().find(
+      (dir) => definition.service === `mlpipe-${stage}-${path.basename(dir)}-${stage}`,
+    );
+    if (!serviceDir) throw new Error(`function ${definition.functionName} is of no service of packages/`);
+    return { ...definition, serviceDir };
+  });
   return definitions.map((definition) => {
     const spec = FUNCTIONS.find((candidate) => candidate.name === definition.name);
     if (!spec) {

@@ -304,8 +304,9 @@ function stackSection(runs: NonNullable<Figures['stackStart']>): string {
   return [
     `## Stack start (budget: ready < ${BUDGETS.stackReadyMs / 1000} s), median of ${runs.length} runs`,
     '',
-    'Every service of `packages/`, as `pnpm stack` starts it, reusing its folder (functions bundled by a first,',
-    'unmeasured start). The CLI figure is a fresh `node local/dist/cli.js` from spawn to its `ready` line; the',
+    'Every service of `packages/`, as `pnpm stack` starts it: each deployed from its `serverless package` (the',
+    'packages made by a first, unmeasured start and then cached), the six stacks created and updated by the',
+    "stack's CloudFormation. The CLI figure is a fresh `node local/dist/cli.js` from spawn to its `ready` line; the",
     'baseline is a fresh Node process that only starts an HTTP server on 127.0.0.1.',
     '',
     figureRow([

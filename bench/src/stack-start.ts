@@ -4,11 +4,10 @@
  * against a fresh Node process that only starts an HTTP server on 127.0.0.1 and says ready.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger, startStack } from '@sagemaker-pipeline/local';
-import { allServices, stageServices, workspace } from './paths.js';
+import { allServices, workspace } from './paths.js';
 
 const cli = path.join(workspace, 'local', 'dist', 'cli.js');
 const BARE_SERVER = `require('node:http').createServer((q, s) => s.end()).listen(0, '127.0.0.1', function () {
@@ -56,28 +55,10 @@ export interface StackStartRun {
   bareWallMs: number;
 }
 
-/** Waits until the stack has bundled every function (its background warm-up), so runs do not overlap it. */
-async function untilBundled(dir: string, functions: number, timeoutMs: number): Promise<void> {
-  const root = path.join(dir, 'functions');
-  const bundled = () =>
-    existsSync(root)
-      ? readdirSync(root, { withFileTypes: true })
-          .filter((service) => service.isDirectory())
-          .flatMap((service) =>
-            readdirSync(path.join(root, service.name)).map((fn) => path.join(root, service.name, fn)),
-          )
-          .filter((fnDir) => existsSync(path.join(fnDir, 'inputs.json'))).length
-      : 0;
-  const deadline = Date.now() + timeoutMs;
-  while (bundled() < functions && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /**
- * `runs` measured starts of each kind after one warm-up. Every start uses the same folder, as `pnpm stack`
- * reuses `.local`: the warm-up bundles the functions (in the background, after ready), later starts find them
- * cached.
+ * `runs` measured starts of each kind after one warm-up. Every start deploys every service from its package
+ * (`serverless package`, kept in the workspace's package cache): the warm-up makes the packages that are not
+ * cached yet, later starts find them, as a second `pnpm stack` does.
  */
 export async function measureStackStart(dir: string, runs: number): Promise<StackStartRun[]> {
   const env = {
@@ -86,11 +67,9 @@ export async function measureStackStart(dir: string, runs: number): Promise<Stac
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const services = allServices();
-  const functions = stageServices().length;
-  const once = async (warmUp: boolean): Promise<StackStartRun> => {
+  const once = async (): Promise<StackStartRun> => {
     const stack = await startStack({ port: 0, dir, services, logger: silentLogger });
     const inProcessReadyMs = stack.readyMs;
-    if (warmUp) await untilBundled(dir, functions, 60_000);
     await stack.stop();
     const cliRun = await timeToReady([cli, '--port', '0', '--dir', dir], /^ready AWS_ENDPOINT_URL=/m, env);
     const bare = await timeToReady(['-e', BARE_SERVER], /^ready /m, env);
@@ -101,8 +80,8 @@ export async function measureStackStart(dir: string, runs: number): Promise<Stac
       bareWallMs: bare.wallMs,
     };
   };
-  await once(true);
+  await once();
   const measured: StackStartRun[] = [];
-  for (let run = 0; run < runs; run += 1) measured.push(await once(false));
+  for (let run = 0; run < runs; run += 1) measured.push(await once());
   return measured;
 }

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { CloudFormationApi } from './cloudformation/api.js';
 import { CloudFormationEngine } from './cloudformation/engine.js';
 import { lambdaTypes } from './cloudformation/lambda-types.js';
+import { deployServices } from './cloudformation/packaged.js';
+import { queueNameFromArn } from './cloudformation/properties.js';
 import { resourceTypes } from './cloudformation/resource-types.js';
 import { AlarmEvaluator } from './cloudwatch/alarms.js';
 import { startEdge } from './edge.js';
@@ -14,9 +16,7 @@ import { EventBus } from './events/bus.js';
 import { Scheduler } from './events/schedules.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { LambdaApi } from './functions/api.js';
-import { queueNameFromArn } from './functions/cloudformation.js';
 import { logsRoute } from './functions/logs-api.js';
-import { provisionServices } from './functions/provision.js';
 import { FunctionRuntime } from './functions/runtime.js';
 import { ecrRoute } from './images/ecr-api.js';
 import { ImageRegistry } from './images/registry.js';
@@ -25,7 +25,7 @@ import { consoleLogger, type StackLogger } from './log.js';
 import { cloudFormationElsewhere, Regional } from './regions.js';
 import { type S3ObjectEvent, s3NotificationRecord } from './s3/notification-record.js';
 import { ruleMatches } from './s3/notifications.js';
-import { S3Service } from './s3/s3-service.js';
+import { encodeKeyPath, S3Service } from './s3/s3-service.js';
 import { ProcessTracker } from './sagemaker/containers.js';
 import { SageMakerControlPlane } from './sagemaker/control-plane.js';
 import type { ServiceContext } from './sagemaker/resources.js';
@@ -51,18 +51,19 @@ export interface StackOptions {
   account?: string;
   logger?: StackLogger;
   /**
-   * Folders of the Serverless services whose functions and resources the stack runs. Default: every
-   * `packages/<name>/serverless.yml` of the workspace that contains the current directory.
+   * Folders of the Serverless services the stack deploys, each from its `serverless package` (cached), through
+   * its CloudFormation. Default: every `packages/<name>/serverless.yml` of the workspace that contains the
+   * current directory.
    */
   services?: string[];
-  /** Stage the serverless.yml files are resolved for. Default `local`. */
+  /** Stage the services are packaged and deployed for. Default `local`. */
   stage?: string;
   /**
    * Several stages, each a pipeline of its own on the one stack (names are derived from the stage): two
    * pipelines whose names extend each other, say. Default: `[stage]`.
    */
   stages?: string[];
-  /** Environment for `${env:...}` in serverless.yml. Default: this process's. */
+  /** The values `${env:...}` of the services' configuration reads when they are packaged. Default: this process's. */
   env?: Record<string, string | undefined>;
   /**
    * Stack time per AWS time, for everything that takes time on AWS: Lambda's asynchronous retries (about 1 and
@@ -84,10 +85,10 @@ export interface StackOptions {
   /** The HTTP client from InvokeEndpoint to a container: `built-in` (default) or `undici`. */
   invokeClient?: InvokeClientKind;
   /**
-   * Where function bundles are kept across runs (reused while their inputs are unchanged). Default: the stack's
-   * own folder, so nothing outlives it.
+   * Where the services' packages (`serverless package` of each, for a stage) are kept and reused while nothing
+   * they depend on changes. Default: `node_modules/.cache/sagemaker-pipeline/packages` of the workspace.
    */
-  bundleDir?: string;
+  packageCacheDir?: string;
   /** Local images to push once the stack is up. */
   images?: { folder: string; repository: string; tag?: string }[];
   /**
@@ -157,6 +158,28 @@ export function workspaceRoot(from = process.cwd()): string {
   return path.resolve(from);
 }
 
+/**
+ * Objects that were in the buckets before the pipeline was deployed: written after the deploy, notifying nothing
+ * (a bucket's notifications apply to what is written after they are configured).
+ */
+async function seedBuckets(s3: S3Service, seed: NonNullable<StackOptions['seed']>): Promise<void> {
+  for (const object of seed) {
+    const rules = s3.notifications.get(object.bucket);
+    s3.notifications.delete(object.bucket);
+    try {
+      const { status } = await s3.request(
+        'PUT',
+        `/${object.bucket}/${encodeKeyPath(object.key)}`,
+        Buffer.from(object.body),
+      );
+      if (status !== 200)
+        throw new Error(`cannot seed s3://${object.bucket}/${object.key}: status ${status}`);
+    } finally {
+      if (rules) s3.notifications.set(object.bucket, rules);
+    }
+  }
+}
+
 export function discoverServices(root = workspaceRoot()): string[] {
   const packages = path.join(root, 'packages');
   if (!existsSync(packages)) return [];
@@ -192,7 +215,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     endpoint: () => endpoint,
     logger,
     tracker,
-    ...(options.bundleDir ? { bundleDir: path.resolve(options.bundleDir) } : {}),
     retryDelayMs: options.retryDelayMs ?? (awsTime === undefined ? 1_000 : 60_000 * awsTime),
     timeScale: awsTime ?? 1 / 60,
     onAsyncFailure: (definition, record) => {
@@ -304,26 +326,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    await provisionServices({
-      stages,
-      serviceDirs: options.services ?? discoverServices(),
-      region,
-      account,
-      env: options.env ?? process.env,
-      seed: options.seed ?? [],
-      timeScale,
-      logger,
-      runtime,
-      bus,
-      schedules,
-      s3,
-      sns,
-      alarms,
-      sagemaker,
-      queueNamed,
-      mappings,
-    });
-
     const cloudFormation = new CloudFormationEngine(region, account, {
       ...lambdaTypes({
         region,
@@ -419,8 +421,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
     });
     endpoint = `http://127.0.0.1:${edge.port}`;
+    const serviceDirs = options.services ?? discoverServices();
+    await deployServices(cloudFormation, s3, serviceDirs, stages, {
+      region,
+      env: options.env ?? process.env,
+      endpoint,
+      cacheDir:
+        options.packageCacheDir ??
+        path.join(
+          workspaceRoot(serviceDirs[0] ?? '.'),
+          'node_modules',
+          '.cache',
+          'sagemaker-pipeline',
+          'packages',
+        ),
+    });
+    // several pipelines on one stack: each function's log file is its deployed name, not its key in serverless.yml
+    if (stages.length > 1) for (const fn of runtime.list()) fn.logName = fn.functionName;
+    await seedBuckets(s3, options.seed ?? []);
     const readyMs = Date.now() - started;
-    runtime.warm();
     for (const image of options.images ?? []) await images.push(image.folder, image.repository, image.tag);
     const server = edge.server;
     const clientConfig = { endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };

@@ -48,8 +48,6 @@ export interface LifecycleOptions {
   /** Leave the stack running (the caller stops it). */
   keepRunning?: boolean;
   services?: string[];
-  /** Where the functions' bundles are kept across runs (default: under `dir`, rebuilt every run). */
-  bundleDir?: string;
   /** Where the stack's own lines go (default: nowhere). */
   logger?: StackLogger;
   /**
@@ -120,7 +118,6 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       dir: options.dir,
       stage,
       ...(framework ? { services: [] } : options.services ? { services: options.services } : {}),
-      ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
       logger: options.logger ?? silentLogger,
       ...(framework ? {} : { seed }),
     });

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import type { EventBus } from '../events/bus.js';
 import type { Scheduler } from '../events/schedules.js';
-import { type FunctionRuntime, functionNameOf } from '../functions/runtime.js';
-import type { FunctionDefinition } from '../functions/serverless-config.js';
+import { type FunctionDefinition, type FunctionRuntime, functionNameOf } from '../functions/runtime.js';
 import type { StackLogger } from '../log.js';
 import { encodeKeyPath, type S3Service } from '../s3/s3-service.js';
 import { type EmulatedQueue, EventSourceMapping } from '../sqs/queue.js';
@@ -130,7 +129,7 @@ export function lambdaTypes(services: LambdaServices): Record<string, ResourceTy
       // the function's key in serverless.yml when the name is the framework's <service>-<stage>-<key>
       name: name.startsWith(prefix) ? name.slice(prefix.length) : name,
       functionName: name,
-      serviceDir: codeDir,
+      codeDir,
       handler,
       handlerFile: handlerFileOf(codeDir, handler),
       environment: variables,
@@ -141,7 +140,6 @@ export function lambdaTypes(services: LambdaServices): Record<string, ResourceTy
       ...(properties.ReservedConcurrentExecutions === undefined
         ? {}
         : { reservedConcurrency: Number(properties.ReservedConcurrentExecutions) }),
-      events: [],
     };
   };
 
@@ -245,19 +243,25 @@ export function lambdaTypes(services: LambdaServices): Record<string, ResourceTy
   };
 
   /** What a rule's target does with an event: a function invoked asynchronously, or a queue sent the event. */
-  const deliverTo = (target: Properties) => (event: { id: string } & Record<string, unknown>) => {
-    const arn = String(target.Arn ?? '');
-    const input = typeof target.Input === 'string' ? (JSON.parse(target.Input) as unknown) : event;
-    if (arn.startsWith('arn:aws:lambda:')) {
-      runtime.invokeAsync(functionNameOf(arn), input, { source: 'eventbridge', eventId: event.id });
-    } else if (arn.startsWith('arn:aws:sqs:')) {
-      services.queueNamed(queueNameFromArn(arn)).send(JSON.stringify(input));
-    } else services.logger.warn('events', `target ${arn} is neither a function nor a queue of the stack`);
-  };
+  const deliverTo =
+    (source: 'eventbridge' | 'schedule') =>
+    (target: Properties) =>
+    (event: { id: string } & Record<string, unknown>) => {
+      const arn = String(target.Arn ?? '');
+      const input = typeof target.Input === 'string' ? (JSON.parse(target.Input) as unknown) : event;
+      if (arn.startsWith('arn:aws:lambda:')) {
+        runtime.invokeAsync(functionNameOf(arn), input, { source, eventId: event.id });
+      } else if (arn.startsWith('arn:aws:sqs:')) {
+        services.queueNamed(queueNameFromArn(arn)).send(JSON.stringify(input));
+      } else services.logger.warn('events', `target ${arn} is neither a function nor a queue of the stack`);
+    };
   const rule: ResourceType = {
     create: (properties, context) => {
       const name = typeof properties.Name === 'string' ? properties.Name : generatedName(context, 64);
-      const targets = ((properties.Targets as Properties[] | undefined) ?? []).map(deliverTo);
+      const scheduled = typeof properties.ScheduleExpression === 'string';
+      const targets = ((properties.Targets as Properties[] | undefined) ?? []).map(
+        deliverTo(scheduled ? 'schedule' : 'eventbridge'),
+      );
       const enabled = String(properties.State ?? 'ENABLED') === 'ENABLED';
       const fire = (event: { id: string } & Record<string, unknown>) => {
         for (const target of targets) target(event);
@@ -266,6 +270,9 @@ export function lambdaTypes(services: LambdaServices): Record<string, ResourceTy
         schedules.add({
           name,
           expression: properties.ScheduleExpression,
+          targets: ((properties.Targets as Properties[] | undefined) ?? []).map((target) =>
+            String(target.Arn ?? ''),
+          ),
           target: (event) => fire(event as never),
         });
       } else if (enabled && properties.EventPattern !== undefined) {

@@ -30,6 +30,8 @@ export function ratePeriodMs(expression: string): number | undefined {
 export interface ScheduleRule {
   name: string;
   expression: string;
+  /** The ARNs of its targets (a function's), for a listing to say what a rule runs. */
+  targets?: string[];
   /** Receives the `Scheduled Event`. */
   target: (event: BusEvent) => void;
 }
@@ -89,6 +91,7 @@ export class Scheduler {
     name: string;
     arn: string;
     expression: string;
+    targets: string[];
     everyMs?: number;
     runs: number;
     lastRunAt?: string;
@@ -97,6 +100,7 @@ export class Scheduler {
       name: rule.name,
       arn: rule.arn,
       expression: rule.expression,
+      targets: rule.targets ?? [],
       ...(rule.periodMs !== undefined && this.timeScale > 0
         ? { everyMs: rule.periodMs * this.timeScale }
         : {}),

@@ -1,5 +1,5 @@
-// Lambda for the stage functions: each handler bundled once with esbuild (cached under the stack folder), run
-// in its own warm child process with the environment of its serverless.yml, one invocation at a time per
+// Lambda for the deployed functions: each handler, as its deployment package has it, run in its own warm child
+// process with the environment of its template, one invocation at a time per
 // process like a Lambda execution environment, with the function's timeout. Asynchronous invocations
 // (EventBridge targets, schedules) are retried on error like Lambda, bounded, with delays on the stack's time
 // scale; an event whose retries are exhausted, or that grew older than the function's maximum event age, goes
@@ -11,8 +11,33 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StackLogger } from '../log.js';
 import { ProcessTracker } from '../sagemaker/containers.js';
-import { bundleHandler, lambdaEnvironment, workerScript } from './bundle.js';
-import type { FunctionDefinition } from './serverless-config.js';
+import { lambdaEnvironment, workerScript } from './environment.js';
+
+/** A deployed function: what its template's Lambda::Function (and invoke config) says, and its extracted code. */
+export interface FunctionDefinition {
+  /** The stack it belongs to. */
+  service: string;
+  /** Its key in serverless.yml (`deployModel`): its deployed name without the `<stack>-` prefix. */
+  name: string;
+  /** Its deployed name (`mlpipe-local-deploy-model-local-deployModel`). */
+  functionName: string;
+  /** The folder its deployment package was extracted to (LAMBDA_TASK_ROOT). */
+  codeDir: string;
+  handler: string;
+  /** The handler's module in the deployed code, run as it is. */
+  handlerFile: string;
+  environment: Record<string, unknown>;
+  timeoutSeconds: number;
+  memorySize: number;
+  maximumRetryAttempts: number;
+  /** How long Lambda keeps an asynchronous event, retries included, in seconds (AWS: 60-21600, default 21600). */
+  maximumEventAge: number;
+  /** ARN of the on-failure destination of asynchronous invocations. */
+  onFailure?: string;
+  reservedConcurrency?: number;
+  /** Its log file under logs/functions/ (default: its name; the deployed name when a stack runs several stages). */
+  logName?: string;
+}
 
 export interface InvocationError {
   errorType: string;
@@ -60,7 +85,6 @@ interface FunctionState {
   waiting: (() => void)[];
   /** Instances being started: they count against the concurrency limit before they exist. */
   spawning: number;
-  bundle?: Promise<string>;
   log?: WriteStream;
   /** The lines its environments wrote, with when (CloudWatch Logs' events of its log group); the last 10,000. */
   events: { timestamp: number; message: string }[];
@@ -90,11 +114,6 @@ export interface FunctionRuntimeOptions {
   tracker: ProcessTracker;
   /** Delay before the first retry of a failed asynchronous invocation; the second waits twice as long. */
   retryDelayMs: number;
-  /**
-   * Where bundles are kept and reused while their inputs are unchanged (default: `functions/` under the stack's
-   * folder). A folder that outlives runs makes a second start skip esbuild.
-   */
-  bundleDir?: string;
   /** Stack time per AWS time, for the functions' maximum event age. */
   timeScale: number;
   /** Receives the record of an asynchronous event that was given up on, when the function has a destination. */
@@ -172,14 +191,6 @@ export class FunctionRuntime {
     return this.stateOf(name) !== undefined;
   }
 
-  /** Bundles every function in the background so the first event does not wait for esbuild. */
-  warm(): void {
-    for (const state of this.functions.values()) {
-      state.bundle ??= this.bundleOf(state.definition);
-      state.bundle.catch(() => {});
-    }
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.retryTimers) clearTimeout(timer);
@@ -187,13 +198,6 @@ export class FunctionRuntime {
       for (const instance of state.instances) ProcessTracker.kill(instance.child);
       state.log?.end();
     }
-  }
-
-  /** The handler's module: the deployed code's own file, or the handler bundled from the service's sources. */
-  private bundleOf(definition: FunctionDefinition): Promise<string> {
-    return definition.handlerFile
-      ? Promise.resolve(definition.handlerFile)
-      : bundleHandler(definition, this.options);
   }
 
   /** The worker that runs a handler in a child process (compiled once when the stack runs from sources). */
@@ -227,12 +231,12 @@ export class FunctionRuntime {
   }
 
   private async spawnInstance(state: FunctionState): Promise<Instance> {
-    state.bundle ??= this.bundleOf(state.definition);
-    const [script, bundle] = await Promise.all([this.workerScript, state.bundle]);
+    const script = await this.workerScript;
+    const bundle = state.definition.handlerFile;
     await mkdir(path.join(this.options.dir, 'logs', 'functions'), { recursive: true });
     const exportName = state.definition.handler.slice(state.definition.handler.lastIndexOf('.') + 1);
     const child = fork(script, [bundle, exportName], {
-      cwd: state.definition.serviceDir,
+      cwd: state.definition.codeDir,
       env: lambdaEnvironment(state.definition, this.options),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',

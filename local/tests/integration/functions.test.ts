@@ -177,9 +177,9 @@ describe('Functions: stage handlers from serverless.yml', () => {
     const listed = (await (await fetch(`${t.stack.endpoint}/_local/schedules`)).json()) as {
       schedules: { name: string; expression: string; everyMs?: number }[];
     };
-    const run = await fetch(`${t.stack.endpoint}/_local/schedules/fixture-pipeline-local-ticker-schedule-1`, {
-      method: 'POST',
-    });
+    // CloudFormation names a rule without a Name: <stack>-<logical id>-<random suffix>
+    const name = listed.schedules[0]?.name ?? '';
+    const run = await fetch(`${t.stack.endpoint}/_local/schedules/${name}`, { method: 'POST' });
     const [invocation] = await eventually('the ticker invocation', async () => {
       const found = await invocations('ticker');
       return found.length ? found : undefined;
@@ -189,13 +189,13 @@ describe('Functions: stage handlers from serverless.yml', () => {
     // Assess
     expect(listed.schedules).toEqual([
       expect.objectContaining({
-        name: 'fixture-pipeline-local-ticker-schedule-1',
+        name: expect.stringMatching(/^fixture-pipeline-local-TickerEventsRuleSchedule1-[0-9A-Z]{12}$/),
         expression: 'rate(1 hour)',
         everyMs: 360_000,
       }),
     ]);
     expect(run.status).toBe(200);
-    const rule = 'arn:aws:events:us-east-1:000000000000:rule/fixture-pipeline-local-ticker-schedule-1';
+    const rule = `arn:aws:events:us-east-1:000000000000:rule/${name}`;
     expect(invocation).toMatchObject({
       trigger: 'schedule',
       status: 'success',

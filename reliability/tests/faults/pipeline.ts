@@ -1,7 +1,4 @@
-// The pipeline on an offline stack for the fault suites: the real stage functions of packages/*, the fault-model
-// test images, and ways to watch what the functions did, through the stack's AWS APIs and its Lambda records.
-import { rmSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,19 +51,12 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-/**
- * The stack keeps its esbuild bundles of the functions under `<dir>/functions`, checked against the sources'
- * times: the stacks of one test file share them instead of bundling every function again (seconds on 2 cores).
- */
-let bundleCache: string | undefined;
-
 /** A stack running `services` with the seeded data of the pipeline; its clients retry throttling patiently. */
 export async function startPipeline(
   services: StageName[],
   options: Partial<StackOptions> = {},
 ): Promise<Pipeline> {
   const dir = await mkdtemp(path.join(tmpdir(), 'faults-'));
-  if (bundleCache) await cp(bundleCache, path.join(dir, 'functions'), { recursive: true });
   const stack = await startStack({
     port: 0,
     dir,
@@ -87,12 +77,6 @@ export async function startPipeline(
     s3: stack.client(S3Client, { ...patient, forcePathStyle: true }),
     async stop() {
       await stack.stop();
-      if (!bundleCache) {
-        const cache = await mkdtemp(path.join(tmpdir(), 'faults-bundles-'));
-        await cp(path.join(dir, 'functions'), cache, { recursive: true });
-        bundleCache = cache;
-        process.once('exit', () => rmSync(cache, { recursive: true, force: true }));
-      }
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -32,11 +32,11 @@ type Invocation = Stack['functions']['invocations'][number];
 const invocations = (stack: Stack, fn: string, trigger: Invocation['trigger']): Invocation[] =>
   stack.functions.invocations.filter((call) => call.function === fn && call.trigger === trigger);
 
-/** Runs a function's schedule now (its rule is `<function name>-schedule-<n>`) and returns that run's result. */
+/** Runs a function's schedule now (the rule whose target is the function) and returns that run's result. */
 async function runSweep(stack: Stack, functionName: string): Promise<Record<string, unknown>> {
   const rule = stack.schedules
     .list()
-    .find((candidate) => candidate.name.startsWith(`${functionName}-schedule-`));
+    .find((candidate) => candidate.targets.some((arn) => arn.endsWith(`:function:${functionName}`)));
   if (!rule) throw new Error(`no schedule rule of ${functionName}`);
   const { id } = stack.schedules.run(rule.name);
   const run = await eventually(`the sweep of ${functionName}`, () =>

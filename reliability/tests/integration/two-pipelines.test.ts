@@ -41,7 +41,8 @@ describe('Reliability: two pipelines whose names extend each other, on one stack
       ['infra', 'trigger-training', 'evaluate-model', 'register-model', 'deploy-model', 'retrain-model'],
       {
         stages: PIPELINES.map(({ stage }) => stage),
-        env: {},
+        // local-2 is not an offline stage: the framework wants the account it deploys to, the stack's
+        env: { AWS_ACCOUNT_ID: '000000000000' },
         seed: PIPELINES.flatMap(({ pipeline }) => [
           { bucket: bucketOf(pipeline), key: 'training-data/initial.csv', body: data.train },
           { bucket: bucketOf(pipeline), key: 'evaluation-data/evaluation.csv', body: data.evaluation },
@@ -125,7 +126,9 @@ describe('Reliability: two pipelines whose names extend each other, on one stack
       const rule = stack.schedules
         .list()
         .find((candidate) =>
-          candidate.name.startsWith(`${pipeline}-evaluate-model-${stage}-evaluateModel-schedule-`),
+          candidate.targets.some((arn) =>
+            arn.endsWith(`:function:${pipeline}-evaluate-model-${stage}-evaluateModel`),
+          ),
         );
       if (!rule) throw new Error(`no evaluate-model schedule of ${pipeline}`);
       const { id } = stack.schedules.run(rule.name);

@@ -1,7 +1,7 @@
 /**
  * Bundle size: every stage function bundled as `serverless package` bundles it (serverless-esbuild with the
  * settings of esbuild.yml), next to its baseline bundled with the very same settings, both zipped the same way.
- * The packaged `.serverless/<fn>.zip` is read too, to show the in-run bundle is the deployed one.
+ * The packaged `.packaged/<fn>.zip` (`pnpm package`) is read too, to show the in-run bundle is the deployed one.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
@@ -78,7 +78,7 @@ export interface FunctionBundles {
   service: string;
   ours: BundleFigures;
   baseline: BundleFigures;
-  /** `.serverless/<fn>.zip` from `pnpm package`, when present. */
+  /** `.packaged/<fn>.zip` from `pnpm package`, when present. */
   packagedZipBytes?: number;
   packagedBytes?: number;
 }
@@ -169,7 +169,7 @@ export async function bundleFunction(
     metafile: true,
     logLevel: 'silent',
   });
-  const zip = path.join(fn.serviceDir, '.serverless', `${fn.name}.zip`);
+  const zip = path.join(fn.serviceDir, '.packaged', `${fn.name}.zip`);
   const packaged = existsSync(zip) ? await packagedSizes(zip) : undefined;
   return {
     function: fn.name,

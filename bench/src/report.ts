@@ -94,7 +94,7 @@ function bundleSection(bundles: FunctionBundles[]): string {
     '',
     'Every function bundled with the settings of esbuild.yml (as `serverless package` does), next to a baseline',
     'bundled with the same settings that only constructs the same SDK clients and sends the same first command.',
-    'Zip: one deflated entry, the same for both. Last column: the `.serverless/<fn>.zip` of `pnpm package`.',
+    'Zip: one deflated entry, the same for both. Last column: the `.packaged/<fn>.zip` of `pnpm package`.',
     '',
     table(
       ['function', 'ours', 'baseline', 'ratio', 'ours zip', 'baseline zip', 'zip ratio', 'packaged'],

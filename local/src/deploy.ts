@@ -1,7 +1,8 @@
 // The workspace's services deployed to a running stack with the framework itself: `serverless deploy --stage
 // local` through serverless-compose.yml, as a user deploys them (tools/serverless/offline-stack points stage local
-// at the stack). It runs on copies of the services, so that their own `.serverless` (stage dev's package, which
-// the tests and `pnpm bench` read) is left alone.
+// at the stack). By default on copies of the services (`<workspace>/.package-tmp/`), so that two deploys at once
+// (a `pnpm start` while a test deploys) never share a service's `.serverless` and `.esbuild`; `inPlace` runs it
+// at the workspace's root itself, as `pnpm exec serverless deploy --stage local` there does.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,8 @@ export async function deployWithFramework(options: {
   stage?: string;
   workspace?: string;
   env?: Record<string, string>;
+  /** Run compose in the workspace itself rather than on copies of its services. */
+  inPlace?: boolean;
   /** Called as each service is deployed (compose prints `<service> › deployed`), with those done so far. */
   onDeployed?: (deployed: string[], total: number) => void;
 }): Promise<FrameworkDeploy> {
@@ -31,7 +34,7 @@ export async function deployWithFramework(options: {
   const compose = yaml.load(readFileSync(path.join(workspace, 'serverless-compose.yml'), 'utf8')) as {
     services: Record<string, { path: string }>;
   };
-  const copy = copyCompose(workspace, compose);
+  const copy = options.inPlace ? { dir: workspace, remove() {} } : copyCompose(workspace, compose);
   const names = Object.keys(compose.services);
   const deployed: string[] = [];
   const onLine = (line: string) => {

@@ -1,5 +1,5 @@
 /**
- * The packaged CloudFormation templates of every service (`packages/<service>/.serverless/`, written by
+ * The packaged CloudFormation templates of every service (`packages/<service>/.packaged/`, written by
  * `serverless package`, which turbo runs before these tests), with the names and exports they will deploy (the
  * resolver of intrinsic functions is testing/cloudformation's resolveValue).
  */

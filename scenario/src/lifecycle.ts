@@ -55,6 +55,8 @@ export interface LifecycleOptions {
    * instead of the stack provisioning them from their serverless.yml. Only for stage `local`.
    */
   deployWithFramework?: boolean;
+  /** With `deployWithFramework`: run compose at the workspace's root itself, not on copies of the services. */
+  deployInPlace?: boolean;
 }
 
 export interface ProgressReporter {
@@ -133,6 +135,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       const deployed = await deployWithFramework({
         endpoint: stack.endpoint,
         stage,
+        inPlace: options.deployInPlace === true,
         onDeployed: (done, total) => deploying.update(`${done.length}/${total} deployed (${done.at(-1)})`),
       });
       handle.done(

@@ -34,12 +34,19 @@ export interface PolicyStatement {
 }
 
 /**
- * The template `serverless package` wrote in `serviceDir/.serverless` (or in `packageDir`, for
- * `serverless package --package <dir>`), or a clear error to package first.
+ * Where `pnpm package` (each service's `serverless package --package .packaged`) writes a service's package:
+ * apart from `.serverless`, the framework's own working folder, which every deploy, package or remove in the
+ * service's folder empties and rewrites for its stage (a `serverless deploy --stage local` at the root included).
+ */
+export const PACKAGE_DIR = '.packaged';
+
+/**
+ * The template `pnpm package` wrote in `serviceDir/.packaged` (or in `packageDir`: `.serverless` after a plain
+ * `serverless package`), or a clear error to package first.
  */
 export function readPackagedTemplate(
   serviceDir: string,
-  packageDir = join(serviceDir, '.serverless'),
+  packageDir = join(serviceDir, PACKAGE_DIR),
 ): CfnTemplate {
   const path = join(packageDir, 'cloudformation-template-update-stack.json');
   try {
@@ -52,8 +59,8 @@ export function readPackagedTemplate(
 }
 
 /**
- * A copy of a service to run the framework in, so that its own folder (whose `.serverless` other suites read in
- * parallel, and which the framework empties whenever it packages) is never touched: at the same depth as
+ * A copy of a service to run the framework in, so that its own folder is never touched (several runs of the
+ * framework in one folder share its `.serverless` and serverless-esbuild's `.esbuild`): at the same depth as
  * `packages/<name>` (`<workspace>/.package-tmp/<name>-…`, in no folder a suite lists to find the services), so
  * its relative paths to pipeline.yml and the plugins hold, with its node_modules linked.
  */
@@ -171,7 +178,7 @@ export function packageTemplateWith(
       env,
     );
     execFileSync(file, argv, { ...options, stdio: 'pipe' });
-    return readPackagedTemplate(copy.dir);
+    return readPackagedTemplate(copy.dir, join(copy.dir, '.serverless'));
   } finally {
     copy.remove();
   }

@@ -54,7 +54,7 @@ export function sendToDeadLetters(stage: Stage): PolicyStatement {
 
 export interface StageTemplateSpec {
   stage: Stage;
-  /** The service's folder (its `.serverless` holds the packaged template). */
+  /** The service's folder (its `.packaged` holds the template `pnpm package` wrote). */
   serviceDir: string;
   role: {
     /** What the statements allow, in words (the test's title: `allows exactly …`). */

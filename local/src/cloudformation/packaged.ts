@@ -28,7 +28,16 @@ export interface PackageOptions {
   endpoint: string;
 }
 
-const SKIPPED = new Set(['node_modules', '.serverless', '.esbuild', '.turbo', 'dist', 'coverage', 'tests']);
+const SKIPPED = new Set([
+  'node_modules',
+  '.serverless',
+  '.packaged',
+  '.esbuild',
+  '.turbo',
+  'dist',
+  'coverage',
+  'tests',
+]);
 
 /** Every file under `dir` (but the folders a package never reads), in a stable order. */
 function filesUnder(dir: string, skip = SKIPPED): string[] {

@@ -36,7 +36,7 @@ describe('CLI: a stage that deploys needs AWS_ACCOUNT_ID', () => {
   const { AWS_ACCOUNT_ID: _account, ...withoutAccount } = process.env;
   const template = path.join(
     serviceDir('evaluate-model'),
-    '.serverless',
+    '.packaged',
     'cloudformation-template-update-stack.json',
   );
 

@@ -9,7 +9,7 @@ type Template = { Resources: Record<string, { Type: string; Properties?: Record<
 const template = (service: string): Template =>
   JSON.parse(
     readFileSync(
-      path.join(root, 'packages', service, '.serverless', 'cloudformation-template-update-stack.json'),
+      path.join(root, 'packages', service, '.packaged', 'cloudformation-template-update-stack.json'),
       'utf8',
     ),
   ) as Template;

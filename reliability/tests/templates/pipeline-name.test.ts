@@ -34,7 +34,7 @@ function acceptedAtColdStart(name: string): boolean {
 }
 
 const SERVICE_DIR = fileURLToPath(new URL('../../../packages/evaluate-model', import.meta.url));
-const TEMPLATE = `${SERVICE_DIR}/.serverless/cloudformation-template-update-stack.json`;
+const TEMPLATE = `${SERVICE_DIR}/.packaged/cloudformation-template-update-stack.json`;
 
 describe('Plugin: check-pipeline-name', () => {
   it('reserves the same words as shared/src/naming.ts', () => {

@@ -1,6 +1,6 @@
 // turbo must not replay a template packaged for another region, account or prefix: the environment that names
 // resources is part of the `package` and `test` hashes (turbo.json `env`). This packages one stage in a copy of the
-// workspace (its own turbo cache and .serverless, so the suites reading the real ones are not disturbed) with two
+// workspace (its own turbo cache and .packaged, so the suites reading the real ones are not disturbed) with two
 // regions and prefixes in turn, then the first again, and reads each template turbo leaves behind.
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, rm, symlink } from 'node:fs/promises';
@@ -22,7 +22,7 @@ const ROOT_FILES = [
   'biome.json',
   'tools',
 ];
-const LEFT_OUT = new Set(['dist', '.serverless', '.turbo', 'coverage']);
+const LEFT_OUT = new Set(['dist', '.serverless', '.packaged', '.turbo', 'coverage']);
 
 async function copyWorkspace(): Promise<void> {
   await mkdir(path.join(copy, 'packages'), { recursive: true });
@@ -55,13 +55,7 @@ async function packageWith(env: Record<string, string>): Promise<{ cached: boole
     },
   );
   const template = await readFile(
-    path.join(
-      copy,
-      'packages',
-      'trigger-training',
-      '.serverless',
-      'cloudformation-template-update-stack.json',
-    ),
+    path.join(copy, 'packages', 'trigger-training', '.packaged', 'cloudformation-template-update-stack.json'),
     'utf8',
   );
   return { cached: /trigger-training:package: cache hit/.test(stdout), template };

@@ -211,8 +211,8 @@ describe('Template: alert topic', () => {
   });
 
   it('subscribes the address given as alertEmail (the AlertEmail parameter), and nothing else', () => {
-    // Packaging again with --param would remove this service's .serverless for a moment, under the feet of
-    // the suites that read it in parallel: the parameter's value is given to the conditions instead.
+    // Packaging again with --param would rewrite this service's package under the feet of the suites that read
+    // it in parallel: the parameter's value is given to the conditions instead.
     expect(subscribed(template, { AlertEmail: 'ops@example.com' })).toEqual(['AlertEmailSubscription']);
     expect(subscribed(template, { AlertQueueArn: 'arn:aws:sqs:us-east-1:123456789012:ops' })).toEqual([
       'AlertQueueSubscription',

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import type { FunctionDefinition } from './runtime.js';
+import type { FunctionDefinition } from './definition.js';
 
 /** The worker script: dist/functions/worker.js, or, running from sources (tests), compiled once under `dir`. */
 export function workerScript(dir: string): Promise<string> {

@@ -21,6 +21,7 @@ import {
 import { SERVICES } from '@sagemaker-pipeline/shared/contracts';
 import { copyService, runServerless } from '@sagemaker-pipeline/testing/cloudformation';
 import { NAMES, ROOT } from '../integration/helpers.js';
+import { resourceTypesTouched } from './stack-events.js';
 
 const HOLDOUT_ACCURACY_FLOOR = 0.9;
 /** The services with a function: every one but infra. */
@@ -95,17 +96,11 @@ describe('Scenario: serverless deploy --stage local at the root, the life cycle 
       copy.remove();
     }
 
-    const update = (stackOf('deploy-model')?.events ?? []).slice(
-      0,
-      -(eventsBefore['deploy-model'] ?? 0) || undefined,
-    );
-    const touched = new Set(
-      update
-        .filter((event) => event.ResourceType !== 'AWS::CloudFormation::Stack')
-        .map((event) => event.ResourceType),
-    );
     expect(stackOf('deploy-model')?.status).toBe('UPDATE_COMPLETE');
-    expect([...touched].sort()).toEqual(['AWS::Lambda::Function', 'AWS::Lambda::Version']);
+    expect(resourceTypesTouched(stackOf('deploy-model')?.events, eventsBefore['deploy-model'] ?? 0)).toEqual([
+      'AWS::Lambda::Function',
+      'AWS::Lambda::Version',
+    ]);
     expect(stack().functions.definition(fn)?.handlerFile).not.toBe(codeBefore);
     for (const service of others) expect(stackOf(service)?.events.length).toBe(eventsBefore[service]);
   });

@@ -12,6 +12,7 @@ import { imageFolder } from '@sagemaker-pipeline/reference-model';
 import { copyService, runServerless } from '@sagemaker-pipeline/testing/cloudformation';
 import { eventually } from '@sagemaker-pipeline/testing/wait';
 import { NAMES, ROOT } from '../integration/helpers.js';
+import { resourceTypesTouched } from './stack-events.js';
 
 const SERVICES = ['infra', 'trigger-training'] as const;
 const FUNCTION = `${NAMES.pipeline}-trigger-training-local-triggerTraining`;
@@ -103,14 +104,11 @@ describe('serverless deploy --stage local to the offline stack', () => {
 
     await serverless('trigger-training', 'deploy', '--param', 'logLevel=DEBUG');
 
-    const update = (stackOf('trigger-training')?.events ?? []).slice(0, -eventsBefore || undefined);
-    const touched = new Set(
-      update
-        .filter((event) => event.ResourceType !== 'AWS::CloudFormation::Stack')
-        .map((event) => event.ResourceType),
-    );
     expect(stackOf('trigger-training')?.status).toBe('UPDATE_COMPLETE');
-    expect([...touched].sort()).toEqual(['AWS::Lambda::Function', 'AWS::Lambda::Version']);
+    expect(resourceTypesTouched(stackOf('trigger-training')?.events, eventsBefore)).toEqual([
+      'AWS::Lambda::Function',
+      'AWS::Lambda::Version',
+    ]);
     expect(stack.functions.definition(FUNCTION)?.environment).toMatchObject({
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
     });

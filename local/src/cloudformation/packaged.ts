@@ -5,8 +5,8 @@
 // package's update template. No osls process at deploy time, so a test's stack is ready in a few hundred ms;
 // packages are kept under a cache folder, keyed by everything that goes into them, while nothing changes.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { CfnTemplate } from '@sagemaker-pipeline/testing/cloudformation';
 import { copyService, runServerless } from '@sagemaker-pipeline/testing/cloudformation';
@@ -134,6 +134,26 @@ function packagingEnv(serviceDir: string, options: PackageOptions): Record<strin
   };
 }
 
+/** How many packages of one service and stage the cache keeps (older sources, other env values). */
+const KEPT_PACKAGES = 8;
+
+/** Removes all but the `keep` newest packages named `<prefix><key>` from the cache. */
+export function prunePackages(cacheDir: string, prefix: string, keep: number): void {
+  const packages = readdirSync(cacheDir, { withFileTypes: true })
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        entry.name.startsWith(prefix) &&
+        /^[0-9a-f]{32}$/.test(entry.name.slice(prefix.length)),
+    )
+    .map((entry) => ({
+      dir: path.join(cacheDir, entry.name),
+      mtimeMs: statSync(path.join(cacheDir, entry.name)).mtimeMs,
+    }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { dir } of packages.slice(keep)) rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * The folder of `serverless package --stage <stage>` of `serviceDir` (run on a copy of it, so its own
  * `.serverless` is left alone), from the cache when nothing it depends on changed.
@@ -141,7 +161,12 @@ function packagingEnv(serviceDir: string, options: PackageOptions): Record<strin
 export async function packageService(serviceDir: string, options: PackageOptions): Promise<string> {
   const key = packageKey(serviceDir, options);
   const target = path.join(options.cacheDir, `${path.basename(serviceDir)}-${options.stage}-${key}`);
-  if (existsSync(path.join(target, 'cloudformation-template-update-stack.json'))) return target;
+  if (existsSync(path.join(target, 'cloudformation-template-update-stack.json'))) {
+    // used now: the last to be pruned
+    const now = new Date();
+    await utimes(target, now, now).catch(() => {});
+    return target;
+  }
   await mkdir(options.cacheDir, { recursive: true });
   const copy = copyService(serviceDir);
   const out = `${target}.${process.pid}.${Date.now()}`;
@@ -165,6 +190,7 @@ export async function packageService(serviceDir: string, options: PackageOptions
       if (!existsSync(target)) throw error;
       await rm(out, { recursive: true, force: true });
     });
+    prunePackages(options.cacheDir, `${path.basename(serviceDir)}-${options.stage}-`, KEPT_PACKAGES);
     return target;
   } finally {
     copy.remove();

@@ -163,8 +163,7 @@ export function lambdaTypes(services: LambdaServices): Record<string, ResourceTy
         next.maximumEventAge = previous.maximumEventAge;
         next.onFailure = previous.onFailure;
       }
-      runtime.unregister(current.physicalId);
-      runtime.register(next);
+      runtime.replace(next);
       return { physicalId: current.physicalId, attributes: current.attributes };
     },
     delete: (current) => runtime.unregister(current.physicalId),

@@ -11,40 +11,26 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StackLogger } from '../log.js';
 import { ProcessTracker } from '../sagemaker/containers.js';
-import type { FunctionDefinition } from './definition.js';
+import {
+  type AsyncFailureRecord,
+  type FunctionDefinition,
+  functionNameOf,
+  type InvocationError,
+  type InvocationRecord,
+  type InvocationResult,
+  type Trigger,
+} from './definition.js';
 import { lambdaEnvironment, workerScript } from './environment.js';
 
-export type { FunctionDefinition } from './definition.js';
-
-export interface InvocationError {
-  errorType: string;
-  errorMessage: string;
-  stackTrace?: string[];
-}
-
-export type InvocationResult = { ok: true; value: unknown } | { ok: false; error: InvocationError };
-
-export interface Trigger {
-  source: 'eventbridge' | 'schedule' | 'sqs' | 's3' | 'direct';
-  eventId?: string;
-}
-
-export interface InvocationRecord {
-  requestId: string;
-  /** The function's name in its serverless.yml (`deployModel`). */
-  function: string;
-  /** Its deployed name (`mlpipe-local-deploy-model-local-deployModel`): the stage tells pipelines apart. */
-  functionName: string;
-  trigger: Trigger['source'];
-  eventId?: string;
-  attempt: number;
-  start: string;
-  durationMs: number;
-  cold: boolean;
-  status: 'success' | 'error';
-  result?: unknown;
-  error?: InvocationError;
-}
+export {
+  type AsyncFailureRecord,
+  type FunctionDefinition,
+  functionNameOf,
+  type InvocationError,
+  type InvocationRecord,
+  type InvocationResult,
+  type Trigger,
+} from './definition.js';
 
 interface Instance {
   child: ChildProcess;
@@ -65,21 +51,8 @@ interface FunctionState {
   log?: WriteStream;
   /** The lines its environments wrote, with when (CloudWatch Logs' events of its log group); the last 10,000. */
   events: { timestamp: number; message: string }[];
-}
-
-/** What Lambda sends an on-failure destination for an asynchronous invocation it gives up on. */
-export interface AsyncFailureRecord {
-  version: '1.0';
-  timestamp: string;
-  requestContext: {
-    requestId: string;
-    functionArn: string;
-    condition: 'RetriesExhausted' | 'EventAgeExceeded';
-    approximateInvokeCount: number;
-  };
-  requestPayload: unknown;
-  responseContext?: { statusCode: number; executedVersion: string; functionError: string };
-  responsePayload?: InvocationError;
+  /** Replaced by an update: what runs on it finishes there, then its environments end; nothing new starts on it. */
+  retired?: boolean;
 }
 
 export interface FunctionRuntimeOptions {
@@ -99,15 +72,6 @@ export interface FunctionRuntimeOptions {
 
 const MAX_RECORDS = 5_000;
 
-/**
- * The function name in a reference as Lambda takes one: a name, a partial ARN (`<account>:function:<name>`) or an
- * ARN, each with or without a qualifier (`:$LATEST`, `:1`).
- */
-export function functionNameOf(reference: string): string {
-  const parts = reference.split(':');
-  if (parts[0] !== 'arn') return parts.length >= 3 ? String(parts[2]) : String(parts[0]);
-  return String(parts[6] ?? reference);
-}
 const MAX_LOG_EVENTS = 10_000;
 
 export class FunctionRuntime {
@@ -127,6 +91,25 @@ export class FunctionRuntime {
       spawning: 0,
       events: [],
     });
+  }
+
+  /**
+   * An update of a function's code or configuration, as Lambda makes it: invocations under way finish on the
+   * code they started with, in their environments, which then end; every later invocation runs the new
+   * definition in a new environment. Its log and log events go on.
+   */
+  replace(definition: FunctionDefinition): void {
+    const previous = this.functions.get(definition.functionName);
+    this.register(definition);
+    if (!previous) return;
+    const next = this.functions.get(definition.functionName) as FunctionState;
+    next.events = previous.events;
+    next.log = previous.log;
+    previous.retired = true;
+    for (const instance of previous.instances.filter((candidate) => !candidate.busy))
+      ProcessTracker.kill(instance.child);
+    // those waiting for an environment of the old definition take one of the new
+    for (const waiting of previous.waiting.splice(0)) waiting();
   }
 
   /** Removes a function: its warm environments end; an invocation under way ends with them. */
@@ -281,9 +264,11 @@ export class FunctionRuntime {
     state.waiting.shift()?.();
   }
 
-  private async acquire(state: FunctionState): Promise<{ instance: Instance; cold: boolean }> {
+  private async acquire(state: FunctionState): Promise<{ instance: Instance; cold: boolean } | undefined> {
     const limit = state.definition.reservedConcurrency ?? 10;
     for (let attempt = 0; attempt < 10_000; attempt += 1) {
+      // replaced meanwhile: the caller takes the function's current definition
+      if (state.retired) return undefined;
       const idle = state.instances.find((instance) => !instance.busy);
       if (idle) {
         idle.busy = true;
@@ -315,17 +300,24 @@ export class FunctionRuntime {
     attempt = 1,
     requestId: string = randomUUID(),
   ): Promise<InvocationResult> {
-    const state = this.stateOf(name);
-    if (!state)
+    const found = this.stateOf(name);
+    if (!found)
       return {
         ok: false,
         error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${name}` },
       };
+    let state: FunctionState = found;
     const start = new Date();
     let result: InvocationResult;
     let cold = false;
     try {
-      const acquired = await this.acquire(state);
+      let acquired = await this.acquire(state);
+      while (!acquired) {
+        const current = this.stateOf(name);
+        if (!current) throw new Error(`Function not found: ${name}`);
+        state = current;
+        acquired = await this.acquire(state);
+      }
       cold = acquired.cold;
       const instance = acquired.instance;
       await instance.ready;
@@ -393,7 +385,9 @@ export class FunctionRuntime {
         `END RequestId: ${requestId}\nREPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${state.definition.memorySize} MB\tMax Memory Used: ${maxMemoryMb} MB\t\n`,
       );
       instance.busy = false;
-      this.release(state);
+      // an environment of a replaced definition ends once its invocation is done
+      if (state.retired) ProcessTracker.kill(instance.child);
+      else this.release(state);
     } catch (error) {
       result = {
         ok: false,

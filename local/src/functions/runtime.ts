@@ -22,15 +22,8 @@ import {
 } from './definition.js';
 import { lambdaEnvironment, workerScript } from './environment.js';
 
-export {
-  type AsyncFailureRecord,
-  type FunctionDefinition,
-  functionNameOf,
-  type InvocationError,
-  type InvocationRecord,
-  type InvocationResult,
-  type Trigger,
-} from './definition.js';
+// the definition and the records of an invocation, with the runtime that makes them
+export * from './definition.js';
 
 interface Instance {
   child: ChildProcess;

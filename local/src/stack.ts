@@ -236,19 +236,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   /** A queue's visibility timeout on the stack: AWS's seconds, scaled as SQS's time is. */
   const visibilityMs = (seconds: number): number => seconds * 1000 * timeScale;
-  const queueNamed = (
-    name: string,
-    visibilityTimeoutSeconds = 30,
-    maxReceiveCount?: number,
-  ): EmulatedQueue => {
+  /** The queue of that name, made with SQS's defaults if it does not exist (its template configures it). */
+  const queueNamed = (name: string): EmulatedQueue => {
     let queue = queues.get(name);
     if (!queue) {
-      queue = new EmulatedQueue(
-        name,
-        `arn:aws:sqs:${region}:${account}:${name}`,
-        visibilityMs(visibilityTimeoutSeconds),
-        maxReceiveCount,
-      );
+      queue = new EmulatedQueue(name, `arn:aws:sqs:${region}:${account}:${name}`, visibilityMs(30));
       queues.set(name, queue);
     }
     return queue;
@@ -335,7 +327,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         runtime,
         bus,
         schedules,
-        queueNamed: (name) => queueNamed(name),
+        queueNamed,
         mappings,
         timeScale,
         logger,

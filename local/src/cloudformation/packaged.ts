@@ -74,19 +74,28 @@ function workspaceDependencies(serviceDir: string): string[] {
     .filter((real) => !real.split(path.sep).includes('.pnpm'));
 }
 
-/** What a package of `serviceDir` depends on: its files, what they include, the env values they read. */
-export function packageKey(serviceDir: string, options: PackageOptions): string {
+/** What a service's configuration reads besides itself: the paths it includes and the env names it names. */
+function configurationReads(serviceDir: string): { included: string[]; envNames: string[] } {
   const config = readFileSync(path.join(serviceDir, 'serverless.yml'), 'utf8');
   const included = includedPaths(serviceDir, config);
-  const texts = [config, ...included.filter((file) => existsSync(file) && statSync(file).isFile())].map(
-    (file) => (file === config ? config : readFileSync(file, 'utf8')),
+  const texts = [
+    config,
+    ...included
+      .filter((file) => statSync(file, { throwIfNoEntry: false })?.isFile())
+      .map((file) => readFileSync(file, 'utf8')),
+  ];
+  const envNames = texts.flatMap((text) =>
+    [...text.matchAll(/env:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string),
   );
-  const envNames = [
-    ...new Set(texts.flatMap((text) => [...text.matchAll(/env:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))),
-  ].sort();
+  return { included, envNames: [...new Set(envNames)].sort() };
+}
+
+/** What a package of `serviceDir` depends on: its files, what they include, the env values they read. */
+export function packageKey(serviceDir: string, options: PackageOptions): string {
+  const { included, envNames } = configurationReads(serviceDir);
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ stage: options.stage, region: options.region, params: options.params ?? [] }));
-  for (const name of envNames) hash.update(`env ${name}=${options.env[name as string] ?? '<unset>'}\n`);
+  for (const name of envNames) hash.update(`env ${name}=${options.env[name] ?? '<unset>'}\n`);
   const files = [
     ...filesUnder(serviceDir),
     ...included.flatMap((entry) =>
@@ -109,20 +118,10 @@ export function packageKey(serviceDir: string, options: PackageOptions): string 
 function packagingEnv(serviceDir: string, options: PackageOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
-  const config = readFileSync(path.join(serviceDir, 'serverless.yml'), 'utf8');
-  const texts = [
-    config,
-    ...includedPaths(serviceDir, config)
-      .filter((file) => existsSync(file) && statSync(file).isFile())
-      .map((file) => readFileSync(file, 'utf8')),
-  ];
-  for (const text of texts) {
-    for (const [, name] of text.matchAll(/env:([A-Za-z_][A-Za-z0-9_]*)/g)) {
-      if (!name) continue;
-      const value = options.env[name];
-      if (value === undefined) delete env[name];
-      else env[name] = value;
-    }
+  for (const name of configurationReads(serviceDir).envNames) {
+    const value = options.env[name];
+    if (value === undefined) delete env[name];
+    else env[name] = value;
   }
   return {
     ...env,
@@ -203,16 +202,10 @@ interface PackageState {
   service: { service: string; provider: { stage: string } };
 }
 
-/** The template parameters' defaults, as a deploy without `--parameter-overrides` gives them. */
-function defaultParameters(template: CfnTemplate): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries((template.Parameters ?? {}) as Record<string, { Default?: unknown }>).flatMap(
-      ([name, parameter]) => (parameter.Default === undefined ? [] : [[name, String(parameter.Default)]]),
-    ),
-  );
-}
-
-/** Waits for the engine's operation on `stack` and fails with CloudFormation's reason unless it completed. */
+/**
+ * Waits for the engine's operation on `stack` and fails with CloudFormation's reason unless it completed. No
+ * parameter is given, as `serverless deploy` gives none: the engine takes the template's defaults.
+ */
 async function deployed(
   engine: CloudFormationEngine,
   stack: CfnStackState,
@@ -220,7 +213,7 @@ async function deployed(
   body: string,
   expected: string,
 ): Promise<void> {
-  await engine.deploy(stack, body, template, defaultParameters(template));
+  await engine.deploy(stack, body, template, {});
   if (stack.status !== expected) {
     const failed = stack.events.find((event) => event.ResourceStatus.endsWith('_FAILED'));
     throw new Error(
@@ -280,14 +273,14 @@ export async function deployServices(
     const packages = await Promise.all(
       serviceDirs.map((serviceDir) => packageService(serviceDir, { ...options, stage })),
     );
-    const imports = (dir: string) =>
-      readFileSync(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8').includes(
-        '"Fn::ImportValue"',
-      );
-    for (const packageDir of [
-      ...packages.filter((dir) => !imports(dir)),
-      ...packages.filter((dir) => imports(dir)),
-    ]) {
+    const importing = new Set(
+      packages.filter((dir) =>
+        readFileSync(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8').includes(
+          '"Fn::ImportValue"',
+        ),
+      ),
+    );
+    for (const packageDir of [...packages.filter((dir) => !importing.has(dir)), ...importing]) {
       await deployPackage(engine, s3, packageDir);
     }
   }

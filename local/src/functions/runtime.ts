@@ -77,13 +77,19 @@ export class FunctionRuntime {
   constructor(private readonly options: FunctionRuntimeOptions) {}
 
   register(definition: FunctionDefinition): void {
-    this.functions.set(definition.functionName, {
+    this.functions.set(definition.functionName, FunctionRuntime.newState(definition));
+  }
+
+  /** A function's state with no environment yet; its log and log events those of `previous`, if any. */
+  private static newState(definition: FunctionDefinition, previous?: FunctionState): FunctionState {
+    return {
       definition,
       instances: [],
       waiting: [],
       spawning: 0,
-      events: [],
-    });
+      events: previous?.events ?? [],
+      ...(previous?.log ? { log: previous.log } : {}),
+    };
   }
 
   /**
@@ -93,11 +99,8 @@ export class FunctionRuntime {
    */
   replace(definition: FunctionDefinition): void {
     const previous = this.functions.get(definition.functionName);
-    this.register(definition);
+    this.functions.set(definition.functionName, FunctionRuntime.newState(definition, previous));
     if (!previous) return;
-    const next = this.functions.get(definition.functionName) as FunctionState;
-    next.events = previous.events;
-    next.log = previous.log;
     previous.retired = true;
     for (const instance of previous.instances.filter((candidate) => !candidate.busy))
       ProcessTracker.kill(instance.child);
